@@ -1,0 +1,53 @@
+# The book's commands. Each sets up what it needs: a virtual environment in .venv
+# with the pinned dependencies (requirements.lock) and bplib installed editable.
+# Only Python 3.10+ and make are needed on the machine.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+EXTRAS := book,lab,test
+JB     := $(VENV)/bin/jupyter-book
+BUILD_FLAGS := -W -n --keep-going
+
+.PHONY: help setup book test test-fast lab learner clean lock bench
+
+help:
+	@echo "make book   build the book into _build/html (then open _build/html/index.html)"
+	@echo "make test   run every test: bplib, notebooks, book build, browser checks"
+	@echo "make lab    open JupyterLab on your own copies of the labs"
+	@echo "make bench  run the benchmarks in bench/"
+	@echo "make clean  remove the build, the caches and the virtual environment"
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; found " + sys.version.split()[0])'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c requirements.lock -e ".[$(EXTRAS)]"
+	@touch $(STAMP)
+
+book: $(STAMP)
+	BPLIB_STATIC=1 $(JB) build . $(BUILD_FLAGS) || { find _build/html/reports -name "*.log" -exec cat {} + 2>/dev/null; exit 1; }
+	@echo ""
+	@echo "The book is built. Open this page in a browser:"
+	@echo "  file://$(CURDIR)/_build/html/index.html"
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lab: $(STAMP)
+	$(PY) -m bplib.tools.learner labs work
+	$(VENV)/bin/jupyter lab work
+
+bench: $(STAMP)
+	$(PY) -m pip install --quiet -c requirements.lock -e ".[bench]"
+	$(PY) bench/run_all.py
+
+lock:
+	$(PY) -m pip freeze --exclude-editable > requirements.lock
+
+clean:
+	rm -rf _build .pytest_cache .hypothesis .jupyter_cache $(VENV)
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

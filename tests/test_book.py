@@ -1,0 +1,76 @@
+"""The built book: every page present, and nothing loaded from outside the book."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import yaml
+
+from conftest import REPO_ROOT
+
+
+def toc_files() -> list[str]:
+    toc = yaml.safe_load((REPO_ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [chapter["file"] for chapter in part["chapters"]]
+    return files
+
+
+class ExternalRefs(HTMLParser):
+    """Collect URLs of scripts, stylesheets, images, frames and fonts that leave the page's site."""
+
+    LOADED = {"script": "src", "img": "src", "iframe": "src", "source": "src",
+              "audio": "src", "video": "src", "embed": "src"}
+
+    def __init__(self):
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        url = None
+        if tag in self.LOADED:
+            url = attrs.get(self.LOADED[tag])
+        elif tag == "link" and attrs.get("rel", "") not in ("canonical",) and \
+                any(r in (attrs.get("rel") or "") for r in ("stylesheet", "preload", "icon", "modulepreload")):
+            url = attrs.get("href")
+        if url and is_external(url):
+            self.found.append(f"<{tag}> {url}")
+
+
+def is_external(url: str) -> bool:
+    return bool(re.match(r"^(https?:)?//", url.strip(), re.I))
+
+
+CSS_URL = re.compile(r"""(?:@import\s+|url\()\s*['"]?((?:https?:)?//[^'")\s]+)""", re.I)
+
+
+def test_every_toc_entry_is_a_page(built_book: Path):
+    for entry in toc_files():
+        page = built_book / (str(Path(entry).with_suffix("")) + ".html")
+        assert page.is_file(), f"{entry} in _toc.yml has no built page {page.name}"
+
+
+def test_no_page_loads_anything_from_the_network(built_book: Path):
+    problems = []
+    for page in sorted(built_book.rglob("*.html")):
+        parser = ExternalRefs()
+        parser.feed(page.read_text(encoding="utf-8", errors="replace"))
+        problems += [f"{page.relative_to(built_book)}: {ref}" for ref in parser.found]
+    for sheet in sorted(built_book.rglob("*.css")):
+        for url in CSS_URL.findall(sheet.read_text(encoding="utf-8", errors="replace")):
+            problems.append(f"{sheet.relative_to(built_book)}: {url}")
+    assert not problems, "external resources in the built book:\n" + "\n".join(problems)
+
+
+def test_math_is_rendered_by_a_local_mathjax(built_book: Path):
+    page = (built_book / "book" / "01-error.html").read_text(encoding="utf-8")
+    scripts = re.findall(r'<script[^>]+src="([^"]*mathjax[^"]*)"', page, re.I)
+    assert scripts, "no MathJax script on the chapter 1 page"
+    for src in scripts:
+        assert not is_external(src), src
+        local = (built_book / "book" / src.split("?")[0]).resolve()
+        assert local.is_file(), f"MathJax script {src} is not in the build"

@@ -1,0 +1,100 @@
+"""Repository hygiene: packaging in sync, notebooks clean, the table of contents complete."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tomllib
+
+import nbformat
+import pytest
+import yaml
+
+from bplib.tools.nbclean import is_clean
+from conftest import REPO_ROOT
+from test_book import toc_files
+
+NOTEBOOKS = sorted(p for folder in ("book", "labs") for p in (REPO_ROOT / folder).glob("*.ipynb"))
+
+
+def normalise(requirement: str) -> tuple[str, str]:
+    """'Sphinx >=7.2, <8' -> ('sphinx', '<8,>=7.2'): name and sorted specifiers."""
+    match = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$", requirement)
+    name = re.sub(r"[-_.]+", "-", match.group(1)).lower()
+    specs = ",".join(sorted(s.strip().replace(" ", "") for s in match.group(2).split(",") if s.strip()))
+    return name, specs
+
+
+def pyproject() -> dict:
+    return tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
+
+
+def test_environment_yml_lists_the_same_packages_as_pyproject():
+    project = pyproject()["project"]
+    wanted = {normalise(r) for r in project["dependencies"]}
+    for extra, reqs in project["optional-dependencies"].items():
+        if extra != "bench":  # benchmark peers are not part of the environment
+            wanted |= {normalise(r) for r in reqs}
+
+    env = yaml.safe_load((REPO_ROOT / "environment.yml").read_text())
+    listed = set()
+    for dep in env["dependencies"]:
+        if isinstance(dep, dict):
+            listed |= {normalise(r) for r in dep["pip"] if not r.startswith("-e")}
+        elif not dep.startswith(("python", "pip")) or dep.startswith("python-"):
+            listed.add(normalise(dep))
+    assert listed == wanted, (f"only in pyproject.toml: {sorted(wanted - listed)}; "
+                              f"only in environment.yml: {sorted(listed - wanted)}")
+
+
+def test_every_dependency_is_pinned_in_the_lock_file():
+    project = pyproject()["project"]
+    requirements = list(project["dependencies"])
+    for extra in ("book", "lab", "test"):
+        requirements += project["optional-dependencies"][extra]
+    pins = {}
+    for line in (REPO_ROOT / "requirements.lock").read_text().splitlines():
+        if "==" in line and not line.startswith("#"):
+            name, version = line.split("==", 1)
+            pins[normalise(name)[0]] = version.strip()
+    missing = sorted({normalise(r)[0] for r in requirements} - pins.keys())
+    assert not missing, f"not pinned in requirements.lock: {missing} (run make lock)"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_committed_clean(notebook):
+    nb = nbformat.read(notebook, as_version=4)
+    images = [i for i, cell in enumerate(nb.cells) for out in cell.get("outputs", [])
+              if any(k.startswith("image/") for k in out.get("data", {}))]
+    assert not images, f"{notebook.name}: image outputs in cells {images}"
+    assert is_clean(nb), (f"{notebook.name} has outputs other than checked text claims; "
+                          f"run: python -m bplib.tools.nbclean {notebook.relative_to(REPO_ROOT)}")
+
+
+def test_table_of_contents_lists_every_notebook_and_nothing_missing():
+    listed = set(toc_files())
+    on_disk = {str(p.relative_to(REPO_ROOT).with_suffix("")) for p in NOTEBOOKS}
+    assert on_disk <= listed, f"notebooks missing from _toc.yml: {sorted(on_disk - listed)}"
+    for entry in listed:
+        assert any((REPO_ROOT / entry).with_suffix(s).is_file() for s in (".ipynb", ".md")), entry
+
+
+def test_ci_and_readme_use_the_test_command():
+    assert "make test" in (REPO_ROOT / ".ci" / "run").read_text()
+    assert "make test" in (REPO_ROOT / "README.md").read_text()
+
+
+def test_the_repository_speaks_only_of_itself():
+    tracked = subprocess.run(["git", "ls-files"], cwd=REPO_ROOT, capture_output=True,
+                             text=True, check=True).stdout.split()
+    forbidden = re.compile("|".join(["/" + "work/", "/" + "tmp/team", "/" + "root/",
+                                     "clau" + "de", "anthro" + "pic", "chat" + "gpt"]), re.I)
+    hits = []
+    for name in tracked:
+        path = REPO_ROOT / name
+        if path.suffix in (".npz", ".png", ".json") or not path.is_file():
+            continue
+        for n, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+            if forbidden.search(line):
+                hits.append(f"{name}:{n}: {line.strip()[:80]}")
+    assert not hits, "\n".join(hits)
