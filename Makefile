@@ -41,13 +41,17 @@ lab: $(STAMP)
 	$(PY) -m bplib.tools.learner labs work
 	$(VENV)/bin/jupyter lab work
 
-bench: $(STAMP)
-	$(PY) -m pip install --quiet -c requirements.lock -e ".[bench]"
-	$(PY) bench/run_all.py
+# The benchmark peers (PyTorch, scikit-learn) get an environment of their own, so the
+# book, lab and test environment never contains them.
+BENCH_VENV := .venv-bench
+bench:
+	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet -c requirements.lock -e ".[bench]"
+	$(BENCH_VENV)/bin/python bench/run_all.py
 
 lock:
 	$(PY) -m pip freeze --exclude-editable > requirements.lock
 
 clean:
-	rm -rf _build .pytest_cache .hypothesis .jupyter_cache $(VENV)
+	rm -rf _build .pytest_cache .hypothesis .jupyter_cache $(VENV) $(BENCH_VENV)
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -98,3 +98,13 @@ def test_the_repository_speaks_only_of_itself():
             if forbidden.search(line):
                 hits.append(f"{name}:{n}: {line.strip()[:80]}")
     assert not hits, "\n".join(hits)
+
+
+@pytest.mark.parametrize("notebook", [p for p in NOTEBOOKS if p.parent.name == "book"],
+                         ids=lambda p: p.name)
+def test_chapter_keeps_its_key_numbers_for_comparison(notebook):
+    """A chapter's worked numbers are compared by nbval, so a changed number fails a test."""
+    nb = nbformat.read(notebook, as_version=4)
+    checked = [c for c in nb.cells if c.cell_type == "code"
+               and "nbval-check-output" in c.metadata.get("tags", []) and c.outputs]
+    assert checked, f"{notebook.name}: no cell tagged nbval-check-output with a stored output"
