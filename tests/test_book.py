@@ -28,6 +28,7 @@ class ExternalRefs(HTMLParser):
     def __init__(self):
         super().__init__()
         self.found: list[str] = []
+        self._in_script = False
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -39,6 +40,16 @@ class ExternalRefs(HTMLParser):
             url = attrs.get("href")
         if url and is_external(url):
             self.found.append(f"<{tag}> {url}")
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data):
+        # An inline script that names an external URL may load it later.
+        if self._in_script:
+            self.found += [f"<script> body names {u}" for u in re.findall(r"https?://[^\s'\"]+", data)]
 
 
 def is_external(url: str) -> bool:
