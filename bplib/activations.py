@@ -1,0 +1,202 @@
+"""Activation functions, their derivatives, and the matching layers.
+
+The functions work elementwise on arrays of any shape (softmax along an axis), keep
+float32 as float32, and never overflow: ``sigmoid(±1000)`` and ``softmax`` of logits
+of ±1000 are exact to rounding with no RuntimeWarning.
+
+The layers (``Sigmoid``, ``Tanh``, ``ReLU``, ``LeakyReLU``, ``Softmax``) have no
+parameters. Their ``backward(delta)`` applies the chain rule through the activation,
+``∂L/∂z = ∂L/∂a ⊙ f'(z)``, reading ``a`` or ``z`` from the forward cache.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bplib._validate import all_finite, as_array, real_number
+from bplib.layers import Layer
+
+__all__ = ["sigmoid", "sigmoid_prime", "tanh", "tanh_prime", "relu", "relu_prime",
+           "leaky_relu", "leaky_relu_prime", "softmax",
+           "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax"]
+
+
+def _sigmoid(z):
+    """σ(z) = 1 / (1 + e^(-z)), computed from e^(-|z|) ≤ 1 so nothing overflows."""
+    e = np.abs(z)
+    np.negative(e, out=e)
+    np.exp(e, out=e)                      # e = exp(-|z|) in (0, 1]
+    num = np.where(z >= 0, 1, e)          # z >= 0: 1/(1+e);  z < 0: e/(1+e)
+    e += 1
+    num /= e
+    return num
+
+
+def _softmax(z, axis):
+    """softmax(z)_k = exp(z_k - m) / Σ_j exp(z_j - m), m = max_j z_j (no overflow)."""
+    e = z - z.max(axis=axis, keepdims=True)
+    np.exp(e, out=e)
+    e /= e.sum(axis=axis, keepdims=True)
+    return e
+
+
+def sigmoid(z):
+    """Logistic function σ(z) = 1 / (1 + e^(-z)), elementwise; output in [0, 1]."""
+    return _sigmoid(as_array(z, "z", where="sigmoid"))
+
+
+def sigmoid_prime(z):
+    """Derivative σ'(z) = σ(z) (1 - σ(z)), elementwise."""
+    s = _sigmoid(as_array(z, "z", where="sigmoid_prime"))
+    return s * (1 - s)
+
+
+def tanh(z):
+    """Hyperbolic tangent, elementwise; output in [-1, 1]."""
+    return np.tanh(as_array(z, "z", where="tanh"))
+
+
+def tanh_prime(z):
+    """Derivative tanh'(z) = 1 - tanh(z)², elementwise."""
+    t = np.tanh(as_array(z, "z", where="tanh_prime"))
+    return 1 - t * t
+
+
+def relu(z):
+    """Rectified linear unit max(z, 0), elementwise."""
+    return np.maximum(as_array(z, "z", where="relu"), 0)
+
+
+def relu_prime(z):
+    """Derivative of ReLU: 1 where z > 0, else 0 (we take 0 at the kink z = 0)."""
+    z = as_array(z, "z", where="relu_prime")
+    return (z > 0).astype(z.dtype)
+
+
+def _alpha(alpha, where):
+    return real_number(alpha, "alpha", where=where, low=0)
+
+
+def leaky_relu(z, alpha=0.01):
+    """Leaky ReLU: z where z > 0, else alpha * z, elementwise."""
+    z = as_array(z, "z", where="leaky_relu")
+    alpha = _alpha(alpha, "leaky_relu")
+    return np.where(z > 0, z, alpha * z)
+
+
+def leaky_relu_prime(z, alpha=0.01):
+    """Derivative of leaky ReLU: 1 where z > 0, else alpha (alpha at z = 0)."""
+    z = as_array(z, "z", where="leaky_relu_prime")
+    alpha = _alpha(alpha, "leaky_relu_prime")
+    return np.where(z > 0, 1, z.dtype.type(alpha)).astype(z.dtype, copy=False)
+
+
+def softmax(z, axis=-1):
+    """Softmax along ``axis`` (default: last, i.e. per row of a batch (N, K)).
+
+    softmax(z)_k = exp(z_k) / Σ_j exp(z_j), computed after subtracting max_j z_j, so
+    logits of ±1000 give exact probabilities and no overflow. Rows sum to 1.
+    """
+    z = as_array(z, "z", where="softmax")
+    if not isinstance(axis, (int, np.integer)) or not -max(z.ndim, 1) <= axis < max(z.ndim, 1):
+        raise ValueError(f"softmax: expected axis to be an int in "
+                         f"[{-z.ndim}, {z.ndim}) for z of shape {z.shape}, got {axis!r}")
+    return _softmax(z, axis)
+
+
+class _Activation(Layer):
+    """Shared plumbing of the parameter-free activation layers."""
+
+    def _input(self, X):
+        if type(X) is not np.ndarray or X.dtype.kind != "f" or not all_finite(X):
+            X = as_array(X, "X", where=self._where("forward"))
+        return X
+
+
+class Sigmoid(_Activation):
+    """Sigmoid layer: A = σ(Z), any shape. Caches the output A."""
+
+    def forward(self, X):
+        A = _sigmoid(self._input(X))
+        self._cache = A
+        return A
+
+    def backward(self, grad_out):
+        """∂L/∂Z = ∂L/∂A ⊙ A ⊙ (1 - A), since σ'(z) = σ(z)(1 - σ(z))."""
+        A = self._cached()
+        delta = self._grad_out(grad_out, A.shape)
+        return delta * A * (1 - A)
+
+
+class Tanh(_Activation):
+    """Tanh layer: A = tanh(Z), any shape. Caches the output A."""
+
+    def forward(self, X):
+        A = np.tanh(self._input(X))
+        self._cache = A
+        return A
+
+    def backward(self, grad_out):
+        """∂L/∂Z = ∂L/∂A ⊙ (1 - A²), since tanh'(z) = 1 - tanh(z)²."""
+        A = self._cached()
+        delta = self._grad_out(grad_out, A.shape)
+        return delta * (1 - A * A)
+
+
+class ReLU(_Activation):
+    """ReLU layer: A = max(Z, 0), any shape. Caches the input Z."""
+
+    def forward(self, X):
+        Z = self._input(X)
+        self._cache = Z
+        return np.maximum(Z, 0)
+
+    def backward(self, grad_out):
+        """∂L/∂Z = ∂L/∂A ⊙ [Z > 0]: the gradient passes where the unit was active."""
+        Z = self._cached()
+        delta = self._grad_out(grad_out, Z.shape)
+        return delta * (Z > 0)
+
+
+class LeakyReLU(_Activation):
+    """Leaky ReLU layer: A = Z where Z > 0, else alpha Z. Caches the input Z."""
+
+    def __init__(self, alpha=0.01, *, name=None):
+        super().__init__(name)
+        self.alpha = _alpha(alpha, self._where("__init__"))
+
+    def forward(self, X):
+        Z = self._input(X)
+        self._cache = Z
+        return np.where(Z > 0, Z, self.alpha * Z)
+
+    def backward(self, grad_out):
+        """∂L/∂Z = ∂L/∂A ⊙ f'(Z), with f'(z) = 1 where z > 0, else alpha."""
+        Z = self._cached()
+        delta = self._grad_out(grad_out, Z.shape)
+        return np.where(Z > 0, delta, self.alpha * delta)
+
+    def __repr__(self):
+        return f"LeakyReLU(alpha={self.alpha}, name={self.name!r})"
+
+
+class Softmax(_Activation):
+    """Softmax layer along the last axis: A = softmax(Z), Z of shape (N, K).
+
+    For classification, prefer ``losses.SoftmaxCrossEntropy`` on the logits (fused,
+    simpler gradient); this layer is for when the probabilities themselves are needed.
+    """
+
+    def forward(self, X):
+        A = _softmax(self._input(X), -1)
+        self._cache = A
+        return A
+
+    def backward(self, grad_out):
+        """Jacobian-vector product of softmax: ∂L/∂z = a ⊙ (g - (g · a)), per row.
+
+        From ∂a_k/∂z_j = a_k (1[k=j] - a_j) and g = ∂L/∂a.
+        """
+        A = self._cached()
+        g = self._grad_out(grad_out, A.shape)
+        return A * (g - (g * A).sum(axis=-1, keepdims=True))

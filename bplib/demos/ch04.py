@@ -1,0 +1,354 @@
+"""Chapter 4, "The chain rule and computational graphs": graphs, neurons and costs.
+
+Pure functions around :mod:`bplib.engine`: draw a computational graph with each
+node's value and gradient (matplotlib only, a simple layered layout), build the
+chapter's sigmoid neuron and small scalar networks, count paths, and measure what
+finite differences and one backward pass cost. ``neuron_demo()`` and ``max_demo()``
+wrap views in sliders (:mod:`bplib.interactive`).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch
+
+from bplib.engine import Value, maximum, topological_order
+
+__all__ = [
+    "draw_graph", "neuron", "neuron_view", "neuron_demo", "patterns_figure",
+    "max_view", "max_demo", "scalar_mlp", "mlp_loss", "count_paths",
+    "gradient_cost", "cost_figure",
+]
+
+_SYMBOL = {"*": "\u00d7", "/": "\u00f7", "-": "\u2212", "neg": "\u2212x",
+           "sigmoid": "\u03c3", "relu": "ReLU"}
+_VALUE, _GRAD, _EDGE, _HI = "black", "C3", "0.55", "#fff3c4"
+
+
+# -- drawing a graph ---------------------------------------------------------------
+def _layout(order):
+    """Column = longest path from an input (inputs sit just left of their first use);
+    rows ordered by the mean row of the parents, then of the children."""
+    level, children = {}, {}
+    for node in order:
+        level[node] = 1 + max((level[p] for p in node.parents), default=-1)
+        for p in node.parents:
+            children.setdefault(p, []).append(node)
+    for node in order:
+        if not node.parents and node in children:
+            level[node] = min(level[c] for c in children[node]) - 1
+    columns = {}
+    for node in order:
+        columns.setdefault(level[node], []).append(node)
+    row = {}
+
+    def place(nodes, key):
+        nodes.sort(key=key)
+        for k, node in enumerate(nodes):
+            row[node] = k - (len(nodes) - 1) / 2
+
+    def mean(nodes):
+        known = [row[n] for n in nodes if n in row]
+        return sum(known) / len(known) if known else 0.0
+
+    for lv in sorted(columns):           # forward sweep: follow the parents
+        place(columns[lv], lambda n: mean(n.parents))
+    for lv in sorted(columns, reverse=True)[1:]:   # backward sweep: follow the children
+        place(columns[lv], lambda n: (mean(children.get(n, [])), bool(n.parents)))
+    return {n: (level[n], -row[n]) for n in order}, max(len(c) for c in columns.values())
+
+
+def _title(node):
+    op = _SYMBOL.get(node.op, node.op.replace("**", "^"))
+    if node.label and node.op:
+        return f"{node.label} = {op}"
+    if node.label:
+        return node.label
+    return op if node.op else "const"
+
+
+def draw_graph(root, ax=None, *, grads=True, highlight=(), digits=3, title=None):
+    """Draw the graph that made ``root``: one box per value, inputs on the left.
+
+    Each box shows the value's name or operation, its ``data`` and (``grads=True``)
+    its ``grad`` in red. Arrows point the way the forward pass goes; the backward
+    pass runs them right to left.
+
+    Parameters
+    ----------
+    root : Value
+    ax : matplotlib Axes, optional
+        Drawn into; a new Figure is made when None.
+    grads : bool
+        Show gradients (False before ``backward()`` has run, to show values only).
+    highlight : iterable of Value
+        Boxes filled in yellow (e.g. a path).
+    digits : int
+        Significant digits shown.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"draw_graph: expected a Value, got {type(root).__name__}")
+    order = topological_order(root)
+    pos, height = _layout(order)
+    width = max(x for x, _ in pos.values()) + 1
+    if ax is None:
+        fig = Figure(figsize=(min(2.0 + 1.7 * width, 14), 0.6 + 0.95 * max(height, 2)))
+        ax = fig.add_subplot()
+    fig = ax.figure
+    hi = {id(v) for v in highlight}
+    bw, bh = 0.78, 0.62 if grads else 0.46
+    for node in order:
+        x1, y1 = pos[node]
+        for p in node.parents:
+            x0, y0 = pos[p]
+            ax.annotate("", xy=(x1 - bw / 2, y1), xytext=(x0 + bw / 2, y0),
+                        arrowprops=dict(arrowstyle="-|>", color=_EDGE, lw=1.0,
+                                        shrinkA=0, shrinkB=1))
+    for node in order:
+        x, y = pos[node]
+        ax.add_patch(FancyBboxPatch((x - bw / 2, y - bh / 2), bw, bh,
+                                    boxstyle="round,pad=0.02,rounding_size=0.06",
+                                    fc=_HI if id(node) in hi else "white",
+                                    ec="0.3" if node.parents else "C0", lw=1.2))
+        top = y + bh / 2 - 0.13
+        ax.text(x, top, _title(node), ha="center", va="center", fontsize=8.5,
+                weight="bold", color="0.15")
+        ax.text(x, top - 0.19, f"{node.data:.{digits}g}", ha="center", va="center",
+                fontsize=8.5, color=_VALUE)
+        if grads:
+            ax.text(x, top - 0.37, f"grad {node.grad:.{digits}g}", ha="center",
+                    va="center", fontsize=8, color=_GRAD)
+    ys = [y for _, y in pos.values()]
+    ax.set_xlim(-0.55, width - 0.45)
+    ax.set_ylim(min(ys) - 0.5, max(ys) + 0.5)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return fig
+
+
+# -- the chapter's sigmoid neuron ---------------------------------------------------
+NEURON = dict(w=0.5, x=1.5, b=0.1, t=0.8)
+
+
+def neuron(w=NEURON["w"], x=NEURON["x"], b=NEURON["b"], t=NEURON["t"]):
+    """The neuron of Chapter 4, eq. (neuron): E = 1/2 (sigmoid(w x + b) - t)^2.
+
+    Returns a dict of the named Values ``w, x, b, t, wx, z, y, e, e2, E`` after
+    ``E.backward()`` has run (so every ``grad`` is dE/d(that value)).
+    """
+    v = {k: Value(val, label=k) for k, val in dict(w=w, x=x, b=b, t=t).items()}
+    v["wx"] = v["w"] * v["x"]
+    v["wx"].label = "wx"
+    v["z"] = v["wx"] + v["b"]
+    v["z"].label = "z"
+    v["y"] = v["z"].sigmoid()
+    v["y"].label = "y"
+    v["e"] = v["y"] - v["t"]
+    v["e"].label = "e"
+    v["e2"] = v["e"] ** 2
+    v["e2"].label = "e\u00b2"
+    v["E"] = 0.5 * v["e2"]
+    v["E"].label = "E"
+    v["E"].backward()
+    return v
+
+
+def _neuron_error(w, x, b, t):
+    return 0.5 * (1.0 / (1.0 + np.exp(-(w * x + b))) - t) ** 2
+
+
+def neuron_view(w=NEURON["w"], x=NEURON["x"], *, b=NEURON["b"], t=NEURON["t"],
+                w_range=(-3.0, 3.0)):
+    """The neuron's graph (values and gradients) beside its error curve E(w).
+
+    The tangent at the current w has slope ``w.grad``: the number the backward
+    pass wrote into the box labelled w.
+    """
+    v = neuron(w, x, b, t)
+    fig = Figure(figsize=(12, 3.4), layout="constrained")
+    gax, cax = fig.subplots(1, 2, width_ratios=[3, 1])
+    draw_graph(v["E"], gax)
+    ws = np.linspace(*w_range, 241)
+    cax.plot(ws, _neuron_error(ws, x, b, t), color="C0", label="E(w)")
+    slope, E = v["w"].grad, v["E"].data
+    half = 0.6
+    cax.plot([w - half, w + half], [E - half * slope, E + half * slope], color="C3",
+             lw=2, label=f"slope dE/dw = {slope:.3f}")
+    cax.plot([w], [E], "o", color="C3")
+    cax.set_xlim(*w_range)
+    cax.set_ylim(-0.02, 0.5 * max(t, 1 - t) ** 2 + 0.05)
+    cax.set_xlabel("weight w")
+    cax.set_ylabel("error E")
+    cax.legend(loc="upper center", fontsize=8)
+    return fig
+
+
+def neuron_demo(start=-3.0, stop=3.0, step=0.25, value=NEURON["w"]):
+    """Slider over the weight w of the neuron (25 frames by default)."""
+    from bplib.interactive import Demo, Slider
+
+    return Demo(lambda w: neuron_view(w),
+                Slider("w", start, stop, step, value=value, label="weight w"),
+                title="Move w: the values and gradients on the graph follow")
+
+
+# -- the patterns of backward flow ---------------------------------------------------
+def patterns_figure(a=2.0, b=-3.0, g=1.5):
+    """Add distributes, multiply swaps, max routes: gradient ``g`` arriving at each."""
+    fig = Figure(figsize=(10, 2.6), layout="constrained")
+    axes = fig.subplots(1, 3)
+    for ax, (name, make) in zip(axes, [("add distributes", lambda p, q: p + q),
+                                       ("multiply swaps", lambda p, q: p * q),
+                                       ("max routes", lambda p, q: maximum(p, q))]):
+        p, q = Value(a, label="a"), Value(b, label="b")
+        out = make(p, q)
+        out.label = "out"
+        out.backward(grad=g)
+        draw_graph(out, ax, title=f"{name}: g = {g:g} arrives")
+    return fig
+
+
+def max_view(a=0.5, *, b=-1.0, c=0.0):
+    """f = max(a * b, c): the gradient reaches a and b only while a * b > c."""
+    va, vb, vc = Value(a, label="a"), Value(b, label="b"), Value(c, label="c")
+    ab = va * vb
+    ab.label = "ab"
+    f = maximum(ab, vc)
+    f.label = "f"
+    f.backward()
+    fig = Figure(figsize=(6.5, 2.8), layout="constrained")
+    draw_graph(f, fig.add_subplot(), highlight=[ab] if ab.data > c else [vc],
+               title=f"a = {a:g}: the gradient goes to {'ab' if ab.data > c else 'c'}")
+    return fig
+
+
+def max_demo(start=-2.0, stop=2.0, step=0.25, value=0.5):
+    """Slider over a in f = max(a * b, c) (17 frames by default)."""
+    from bplib.interactive import Demo, Slider
+
+    return Demo(lambda a: max_view(a), Slider("a", start, stop, step, value=value,
+                                              label="input a"),
+                title="max routes the gradient to the larger input")
+
+
+# -- small scalar networks, paths and costs ----------------------------------------------
+def _act(z):
+    return z.tanh() if isinstance(z, Value) else math.tanh(z)
+
+
+def scalar_mlp(sizes, seed=0):
+    """Weights of a tanh network with layer sizes ``sizes`` as a flat list of floats.
+
+    Layout: for each layer, W (n_in x n_out, row-major) then b (n_out). Drawn from
+    N(0, 1/n_in) with ``seed`` (int or numpy Generator).
+    """
+    rng = np.random.default_rng(seed)
+    flat = []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        flat += list(rng.normal(0, 1 / math.sqrt(n_in), n_in * n_out)) + [0.0] * n_out
+    return [float(v) for v in flat]
+
+
+def mlp_loss(weights, sizes, x, t):
+    """Half squared error of the tanh network (linear output) on one example.
+
+    Works on floats (for finite differences) and on Values (for backward): the same
+    code, so both compute the same function.
+    """
+    h, k = list(x), 0
+    for layer, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        W, b = weights[k:k + n_in * n_out], weights[k + n_in * n_out:k + (n_in + 1) * n_out]
+        k += (n_in + 1) * n_out
+        z = [sum((h[i] * W[i * n_out + j] for i in range(n_in)), b[j]) for j in range(n_out)]
+        h = z if layer == len(sizes) - 2 else [_act(zj) for zj in z]
+    return 0.5 * sum((hj - tj) ** 2 for hj, tj in zip(h, t))
+
+
+def count_paths(root, leaf):
+    """Number of distinct paths from ``leaf`` to ``root`` in the graph of ``root``.
+
+    A backward pass with every local gradient replaced by 1 (Chapter 4).
+    """
+    order = topological_order(root)
+    paths = {root: 1}
+    for node in reversed(order):
+        for p in node.parents:
+            paths[p] = paths.get(p, 0) + paths.get(node, 0)
+    return paths.get(leaf, 0)
+
+
+def gradient_cost(hidden=(2, 4, 8, 16, 32, 64), n_in=3, seed=0, eps=1e-6):
+    """Cost of all partial derivatives: central differences versus one backward pass.
+
+    For each hidden width h, a tanh network (n_in, h, 1). Finite differences evaluate
+    the loss 2P times (P weights) on plain floats; reverse mode builds the graph once
+    (one forward pass on Values) and runs one backward pass.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per width: weights, fd_evaluations, reverse_evaluations (forward
+        passes: 1), graph_nodes, fd_seconds, reverse_seconds, max_abs_difference.
+    """
+    rng = np.random.default_rng(seed)
+    rows = []
+    for h in hidden:
+        sizes = (n_in, h, 1)
+        w = scalar_mlp(sizes, seed=rng)
+        x, t = list(rng.normal(size=n_in)), [0.5]
+        calls = 0
+
+        def loss(ws):
+            nonlocal calls
+            calls += 1
+            return mlp_loss(ws, sizes, x, t)
+
+        t0 = time.perf_counter()
+        fd = []
+        for i in range(len(w)):
+            old = w[i]
+            w[i] = old + eps
+            up = loss(w)
+            w[i] = old - eps
+            down = loss(w)
+            w[i] = old
+            fd.append((up - down) / (2 * eps))
+        t1 = time.perf_counter()
+        params = [Value(v) for v in w]
+        E = mlp_loss(params, sizes, x, t)
+        E.backward()
+        t2 = time.perf_counter()
+        rows.append(dict(hidden=h, weights=len(w), fd_evaluations=calls,
+                         reverse_evaluations=1, graph_nodes=len(topological_order(E)),
+                         fd_seconds=t1 - t0, reverse_seconds=t2 - t1,
+                         max_abs_difference=max(abs(p.grad - f) for p, f in zip(params, fd))))
+    return pd.DataFrame(rows)
+
+
+def cost_figure(table):
+    """Forward-pass evaluations and seconds against the number of weights (log-log)."""
+    fig = Figure(figsize=(10, 3.6), layout="constrained")
+    ax1, ax2 = fig.subplots(1, 2)
+    P = table["weights"]
+    ax1.loglog(P, table["fd_evaluations"], "o-", label="finite differences (2P)")
+    ax1.loglog(P, table["reverse_evaluations"], "s-", label="backward pass (1)")
+    ax1.set_ylabel("forward-pass evaluations")
+    ax2.loglog(P, table["fd_seconds"], "o-", label="finite differences")
+    ax2.loglog(P, table["reverse_seconds"], "s-", label="forward + backward")
+    ax2.set_ylabel("seconds")
+    for ax in (ax1, ax2):
+        ax.set_xlabel("number of weights P")
+        ax.legend(fontsize=8)
+        ax.grid(True, which="major", alpha=0.3)
+    return fig

@@ -1,0 +1,136 @@
+"""Comparing a learner's value with the right one, and naming what differs.
+
+Internal helpers of :mod:`bplib.exercises.core`; each diagnosis is a triple
+(status, mistake name or None, message in plain words).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .feedback import CORRECT, INCORRECT
+
+_FACTOR_RTOL = 1e-6
+
+
+def _fmt(v) -> str:
+    a = np.asarray(v)
+    if a.ndim == 0:
+        return f"{float(a):.6g}" if np.issubdtype(a.dtype, np.number) else repr(v)
+    return np.array2string(a, precision=4, threshold=30, suppress_small=True)
+
+
+def _numeric(value, what="your answer"):
+    """(float ndarray, None) or (None, a learner-friendly reason it is not numeric)."""
+    if value is None:
+        return None, f"{what} is None (nothing): did you forget to assign or `return` it?"
+    if isinstance(value, (str, bytes)):
+        return None, f"{what} is text ({value!r}); give a number, without quotes."
+    if isinstance(value, (bool, np.bool_)):
+        return None, f"{what} is {value}; a number was expected."
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None, f"{what} has type {type(value).__name__}; numbers were expected."
+    if not np.all(np.isfinite(arr)):
+        return None, f"{what} contains nan or inf: something divided by zero or overflowed."
+    return arr, None
+
+
+def _close(a, b, rtol, atol) -> bool:
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
+
+
+def _transposed(a, b, rtol, atol) -> bool:
+    return a.ndim == 2 and a.shape != b.shape and a.T.shape == b.shape and _close(a.T, b, rtol, atol)
+
+
+def _ratio(got, want):
+    """The constant c with got == c * want, or None."""
+    if got.shape != want.shape or not np.any(want):
+        return None
+    c = float(np.sum(got * want) / np.sum(want * want))
+    if not np.allclose(got, c * want, rtol=1e-6, atol=1e-9 * (1 + np.max(np.abs(want)))):
+        return None
+    return c
+
+
+def _factor_mistake(c, several_values):
+    """(name, message) for an answer that is c times the right one, or None."""
+    if np.isclose(c, 1.0) or np.isclose(c, 0.0, atol=1e-12):
+        return None
+    if np.isclose(c, -1.0, rtol=_FACTOR_RTOL):
+        return ("wrong sign", "Your answer has the right size but the opposite sign. "
+                "Check the order of a subtraction (y - y_hat versus y_hat - y) or a minus "
+                "sign you dropped.")
+    sign = "the opposite sign and " if c < 0 else ""
+    m = abs(c)
+    for k in range(2, 1001):
+        if np.isclose(m, k, rtol=_FACTOR_RTOL):
+            if k == 2:
+                return (f"{'wrong sign and ' if c < 0 else ''}extra factor of 2",
+                        f"Your answer is {sign}twice the right one. Is there a factor 2 "
+                        "too many (or a 1/2 you left out)?")
+            return (f"{'wrong sign and ' if c < 0 else ''}missing factor of 1/{k}",
+                    f"Your answer is {sign}{k} times the right one. Did you add up where "
+                    "you should average (a missing 1/n), or count something twice?")
+        if np.isclose(m, 1.0 / k, rtol=_FACTOR_RTOL):
+            if k == 2:
+                return (f"{'wrong sign and ' if c < 0 else ''}missing factor of 2",
+                        f"Your answer is {sign}half the right one. Did you forget the 2 "
+                        "that comes from differentiating a square (or add a 1/2)?")
+            return (f"{'wrong sign and ' if c < 0 else ''}extra factor of 1/{k}",
+                    f"Your answer is {sign}1/{k} of the right one. Did you divide by n "
+                    "(take a mean) where a sum is asked for?")
+    if several_values:
+        return ("off by a constant factor",
+                f"Your answer is {c:.4g} times the right one everywhere: the shape of "
+                "the computation is right, but a constant factor is off.")
+    return None
+
+
+def _shape_message(got, want, what="your answer"):
+    if got.shape == want.shape[::-1] and got.ndim == 2:
+        return ("transposed shape", f"{what} has shape {got.shape} but shape {want.shape} "
+                "is expected: it looks transposed (rows are examples, columns features).")
+    if got.size == want.size:
+        return ("wrong shape", f"{what} has shape {got.shape} but shape {want.shape} is "
+                "expected (same number of entries: a reshape or an extra axis?).")
+    return ("wrong shape", f"{what} has shape {got.shape} but shape {want.shape} is expected.")
+
+
+def _diagnose(got, want, rtol, atol, mistakes, what="your answer"):
+    """Feedback fields (status, mistake name, message) for a value answer."""
+    arr, problem = _numeric(got, what)
+    if arr is None:
+        return INCORRECT, None, problem[0].upper() + problem[1:]
+    want = np.asarray(want, dtype=float)
+    if want.ndim == 0 and arr.size == 1:
+        arr = arr.reshape(())
+    if _close(arr, want, rtol, atol):
+        return CORRECT, None, ""
+    for m in mistakes:
+        if m.value is not None:
+            mv = np.asarray(m.value, dtype=float)
+            if _close(arr, mv.reshape(arr.shape) if mv.size == arr.size == 1 else mv, rtol, atol):
+                return INCORRECT, m.name, m.message
+    if _transposed(arr, want, rtol, atol):
+        return INCORRECT, "transposed shape", (
+            f"{what[0].upper() + what[1:]} has shape {arr.shape}; the right one has shape "
+            f"{want.shape} and holds the same numbers transposed. Check which axis is the "
+            "batch (rows are examples).")
+    if arr.shape != want.shape:
+        name, msg = _shape_message(arr, want, what[0].upper() + what[1:])
+        return INCORRECT, name, msg
+    c = _ratio(arr, want)
+    if c is not None:
+        found = _factor_mistake(c, several_values=np.unique(np.abs(want)).size > 1)
+        if found:
+            return INCORRECT, found[0], found[1]
+    if want.ndim == 0:
+        side = "too large" if arr > want else "too small"
+        return INCORRECT, None, f"Your answer {_fmt(arr)} is {side}."
+    bad = ~np.isclose(arr, want, rtol=rtol, atol=atol)
+    first = tuple(int(i) for i in np.argwhere(bad)[0])
+    return INCORRECT, None, (f"{int(bad.sum())} of {bad.size} entries are not right yet; "
+                             f"the first one is at index {first}.")

@@ -1,0 +1,327 @@
+"""The checking toolkit behind every lab: answers in, :class:`Feedback` out.
+
+A lab check compares a learner's answer with the right one and says, in words, what
+is right or wrong, naming the common mistakes it recognises (wrong sign, a missing
+factor of 2 or 1/n, transposed shapes, a hard-coded answer, ...). Checks never run
+strings, never touch the network and never raise on a learner's error: they report it.
+An answer that is still ``...`` (Ellipsis), or a function that returns ``...``, is
+"not attempted yet".
+
+Writing a lab's checks (``bplib/exercises/labNN.py``)::
+
+    import numpy as np
+    from bplib.exercises.core import Lab, Mistake, check_number, check_function
+
+    lab = Lab("Lab 1")
+    hint = lab.hint                      # learners type ex.hint(1)
+
+    X_NEW = np.array([1.0, 2.0, 3.0])
+    Y_NEW = np.array([2.0, 4.0, 6.0])
+
+    @lab.exercise(1, hint="Square each row's error first, then add the squares.")
+    def check_sse(sse):
+        e = 3 * X_NEW - Y_NEW
+        return check_number(sse, np.sum(e ** 2), name="the sum of squared errors",
+                            mistakes=[Mistake("absolute instead of squared errors",
+                                              "You added |error|; square each error.",
+                                              value=np.sum(np.abs(e)))])
+
+    def _sse(w, x, y):
+        return float(np.sum((w * x - y) ** 2))
+
+    @lab.exercise(2, hint="Use w * x for the model's outputs.")
+    def check_sse_function(fn):
+        rng = np.random.default_rng(11)
+        cases = [(rng.normal(), rng.normal(size=4), rng.normal(size=4)) for _ in range(5)]
+        return check_function(fn, _sse, cases, name="sse(w, x, y)")
+
+and in the lab notebook (``from bplib.exercises import lab01 as ex``)::
+
+    sse = ...            # your answer
+    # BEGIN SOLUTION
+    sse = float(np.sum((3 * x - y) ** 2))
+    # END SOLUTION
+    ex.check_sse(sse)
+
+Function answers: the check calls the learner's function on the given cases (make
+them fresh: not the example in the text), so a hard-coded answer fails.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import inspect
+
+import numpy as np
+
+from ._compare import _diagnose, _fmt, _numeric
+from .feedback import (CORRECT, ERROR, INCORRECT, MARKER_RE, NOT_ATTEMPTED,  # noqa: F401
+                       STATUSES, Feedback, Hint)
+
+class Mistake:
+    """A known wrong answer and what to tell the learner who gives it.
+
+    Parameters
+    ----------
+    name : str
+        Short name shown as "Common mistake: <name>", e.g. ``"missing factor of 2"``.
+    message : str
+        The explanation (what went wrong, and how to fix it).
+    value : number or array_like, optional
+        The wrong answer (for :func:`check_number` and :func:`check_array`).
+    function : callable, optional
+        A wrong implementation (for :func:`check_function`), called with the same
+        arguments as the reference.
+    """
+
+    def __init__(self, name, message, value=None, function=None):
+        if (value is None) == (function is None):
+            raise ValueError(f"Mistake {name!r}: give exactly one of value= or function=")
+        if function is not None and not callable(function):
+            raise TypeError(f"Mistake {name!r}: function must be callable, "
+                            f"got {type(function).__name__}")
+        self.name, self.message, self.value, self.function = name, message, value, function
+
+    def __repr__(self):
+        return f"Mistake({self.name!r})"
+
+
+def _unfinished(answer) -> bool:
+    """True for ``...`` or a list/tuple (nested) still holding a ``...``."""
+    if answer is Ellipsis:
+        return True
+    if isinstance(answer, (list, tuple)):
+        return any(_unfinished(a) for a in answer)
+    if isinstance(answer, np.ndarray) and answer.dtype == object:
+        return any(a is Ellipsis for a in answer.ravel())
+    return False
+
+
+def _not_attempted(name, hint, what="answer"):
+    return Feedback(NOT_ATTEMPTED, name, f"Replace the `...` with your {what}, then "
+                    "run the cell again.", hint=hint)
+
+
+def check_number(answer, expected, *, name, rtol=1e-6, atol=1e-9, mistakes=(), hint=None):
+    """Check a numeric answer against ``expected`` (|a - e| <= atol + rtol |e|).
+
+    ``mistakes`` (Mistake with value=) are recognised by name; a wrong sign and
+    simple factors (2, 1/2, n, 1/n) are recognised without being listed.
+    """
+    if _unfinished(answer):
+        return _not_attempted(name, hint)
+    arr, problem = _numeric(answer)
+    if arr is not None and arr.size != 1:
+        return Feedback(INCORRECT, name, f"A single number was expected, but your answer "
+                        f"has shape {arr.shape}.", mistake="an array instead of a number",
+                        hint=hint)
+    status, mistake, message = _diagnose(answer, float(expected), rtol, atol, mistakes)
+    return Feedback(status, name, message, mistake=mistake, hint=hint)
+
+
+def check_array(answer, expected, *, name, rtol=1e-6, atol=1e-9, mistakes=(), hint=None):
+    """Check an array answer: shape first (transposes named), then values."""
+    if _unfinished(answer):
+        return _not_attempted(name, hint)
+    status, mistake, message = _diagnose(answer, expected, rtol, atol, mistakes,
+                                         what="your array")
+    return Feedback(status, name, message, mistake=mistake, hint=hint)
+
+
+# ---------------------------------------------------------------- function answers
+def _as_call(case):
+    """A case is a tuple of positional arguments, a dict of keywords, or one argument."""
+    if isinstance(case, tuple):
+        return case, {}
+    if isinstance(case, dict):
+        return (), case
+    return (case,), {}
+
+
+def _describe(reference, args, kwargs) -> str:
+    try:
+        bound = inspect.signature(reference).bind(*args, **kwargs)
+        items = bound.arguments.items()
+    except (TypeError, ValueError):
+        items = [(f"argument {i + 1}", a) for i, a in enumerate(args)] + list(kwargs.items())
+    return ", ".join(f"{k} = {_fmt(v)}" for k, v in items)
+
+
+def _parts(value):
+    return list(value) if isinstance(value, (tuple, list)) and not np.isscalar(value) else None
+
+
+def _diagnose_output(got, want, rtol, atol):
+    """Like _diagnose, but a reference returning a tuple is compared part by part."""
+    want_parts = _parts(want) if isinstance(want, tuple) else None
+    if want_parts is None:
+        return _diagnose(got, want, rtol, atol, (), what="what your function returned")
+    got_parts = _parts(got) if isinstance(got, (tuple, list)) else None
+    if got_parts is None or len(got_parts) != len(want_parts):
+        return INCORRECT, "wrong number of results", (
+            f"Your function should return {len(want_parts)} results (a tuple), "
+            f"but it returned {type(got).__name__}.")
+    for i, (g, w) in enumerate(zip(got_parts, want_parts)):
+        d = _diagnose(g, w, rtol, atol, (), what=f"result {i + 1} of your function")
+        if d[0] != CORRECT:
+            return d
+    return CORRECT, None, ""
+
+
+def _same(got, other, rtol, atol) -> bool:
+    try:
+        return _diagnose_output(got, other, rtol, atol)[0] == CORRECT
+    except Exception:  # a broken Mistake.function must never break a check
+        return False
+
+
+def check_function(fn, reference, cases, *, name, mistakes=(), hint=None,
+                   rtol=1e-6, atol=1e-9):
+    """Call the learner's ``fn`` and ``reference`` on every case and compare results.
+
+    ``cases`` is a sequence; each case is a tuple of positional arguments, a dict of
+    keyword arguments, or a single argument. Arguments are deep-copied for each call.
+    Exceptions raised by ``fn`` are reported (status "error"), never raised. Mistakes
+    with ``function=`` are recognised when they agree with ``fn`` on every case.
+    """
+    if fn is Ellipsis:
+        return _not_attempted(name, hint, "function")
+    if not callable(fn):
+        return Feedback(INCORRECT, name, f"A function was expected, but you gave a "
+                        f"{type(fn).__name__}. Pass the function's name, without ().",
+                        mistake="not a function", hint=hint)
+    calls = [_as_call(c) for c in cases]
+    if not calls:
+        raise ValueError(f"check_function({name!r}): cases is empty; give at least one case")
+    wants, gots = [], []
+    for args, kwargs in calls:
+        wants.append(reference(*copy.deepcopy(args), **copy.deepcopy(kwargs)))
+        try:
+            got = fn(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+        except Exception as exc:  # report, never raise: the learner's code is being tested
+            return Feedback(ERROR, name, f"Called with {_describe(reference, args, kwargs)}, "
+                            f"your function raised {type(exc).__name__}: {exc}", hint=hint)
+        if got is Ellipsis:
+            return _not_attempted(name, hint, "code (your function still returns `...`)")
+        gots.append(got)
+    diags = [_diagnose_output(g, w, rtol, atol) for g, w in zip(gots, wants)]
+    if all(d[0] == CORRECT for d in diags):
+        return Feedback(CORRECT, name, "", hint=hint)
+
+    def wrong(mistake, message):
+        return Feedback(INCORRECT, name, message, mistake=mistake, hint=hint)
+
+    if any(g is None for g in gots):
+        return wrong("no return value", "Your function returned None. Did you forget "
+                     "the `return` line, or return inside an if that was not taken?")
+    for m in mistakes:
+        if m.function is None:
+            continue
+        try:
+            outs = [m.function(*copy.deepcopy(a), **copy.deepcopy(k)) for a, k in calls]
+        except Exception:
+            continue
+        if all(_same(g, o, rtol, atol) for g, o in zip(gots, outs)):
+            return wrong(m.name, m.message)
+    names = [d[1] for d in diags]
+    if names[0] and all(n == names[0] for n in names):
+        return wrong(names[0], diags[0][2])
+    for prefix, msg in (("missing factor of 1/", "Your answer is n times the right one, "
+                         "where n changes with the data: did you add up where you should "
+                         "average (a missing 1/n)?"),
+                        ("extra factor of 1/", "Your answer is the right one divided by n, "
+                         "where n changes with the data: did you divide by n where a sum "
+                         "is asked for?")):
+        if all(n and n.startswith(prefix) for n in names):
+            return wrong(prefix + "n", msg)
+    numeric = [_numeric(g)[0] for g in gots]
+    if (len(calls) > 1 and all(a is not None for a in numeric)
+            and all(a.shape == numeric[0].shape and np.array_equal(a, numeric[0])
+                    for a in numeric)
+            and not all(_same(w, wants[0], rtol, atol) for w in wants)):
+        return wrong("hard-coded answer", "Your function returns the same result "
+                     f"({_fmt(numeric[0])}) whatever its inputs. It must compute the "
+                     "answer from its arguments, not return a number worked out by hand.")
+    i = next(i for i, d in enumerate(diags) if d[0] != CORRECT)
+    args, kwargs = calls[i]
+    ok = sum(d[0] == CORRECT for d in diags)
+    lead = (f"Your function is right for {ok} of {len(calls)} test inputs, but not for "
+            "all. " if ok else "")
+    return wrong(diags[i][1], f"{lead}Called with {_describe(reference, args, kwargs)}, "
+                 f"your function returned {_fmt(gots[i]) if numeric[i] is not None else repr(gots[i])}"
+                 f", but the right result is {_fmt(wants[i])}. {diags[i][2]}".rstrip())
+
+
+def combine(*feedbacks, name, hint=None):
+    """One Feedback for an exercise with several parts: correct when every part is.
+
+    Otherwise the first part that is not correct is reported (its name is kept in
+    the message), so the learner fixes the parts in order.
+    """
+    for fb in feedbacks:
+        if not fb.correct:
+            return Feedback(fb.status, name, f"({fb.name}) {fb.message}".strip(),
+                            mistake=fb.mistake, hint=fb.hint or hint)
+    return Feedback(CORRECT, name, "", hint=hint)
+
+
+# ---------------------------------------------------------------- a lab's exercises
+class Lab:
+    """The registry of one lab's checks: numbers them, attaches hints, keeps them safe.
+
+    ``@lab.exercise(key, hint=...)`` wraps a check so that its Feedback carries the
+    exercise key and hint, and so that an unexpected error inside the check (e.g. an
+    answer of a type the check did not foresee) is reported, not raised. Learners ask
+    for a hint with ``ex.hint(key)`` (``hint = lab.hint`` in the lab module) or
+    ``ex.check_xxx.hint()``; in Jupyter the feedback box also holds a closed hint.
+    """
+
+    def __init__(self, title, *, alias="ex"):
+        self.title = title
+        self.alias = alias
+        self.checks = {}   # key (str) -> wrapped check
+        self.hints = {}    # key (str) -> hint text or None
+
+    def exercise(self, key, *, hint=None):
+        key = str(key)
+        if key in self.checks:
+            raise ValueError(f"Lab {self.title!r}: exercise {key!r} is registered twice")
+
+        def decorate(check):
+            @functools.wraps(check)
+            def wrapper(*args, **kwargs):
+                try:
+                    fb = check(*args, **kwargs)
+                except Exception as exc:  # the answer broke the check: say so, don't crash
+                    fb = Feedback(ERROR, check.__name__.replace("check_", "").replace("_", " "),
+                                  "The check could not use your answer "
+                                  f"({type(exc).__name__}: {exc}). Make sure it is what "
+                                  "the exercise asks for (a number, an array, a function).")
+                if not isinstance(fb, Feedback):
+                    raise TypeError(f"{check.__name__} must return a Feedback, "
+                                    f"got {type(fb).__name__}")
+                fb.exercise = key
+                if fb.hint is None:
+                    fb.hint = hint
+                if fb.hint:
+                    fb.hint_call = f"{self.alias}.hint({key if key.isdigit() else repr(key)})"
+                return fb
+
+            wrapper.hint = lambda: self.hint(key)
+            wrapper.exercise = key
+            self.checks[key] = wrapper
+            self.hints[key] = hint
+            return wrapper
+
+        return decorate
+
+    def hint(self, key):
+        """The hint for exercise ``key`` (shown nicely in Jupyter)."""
+        key = str(key)
+        if key not in self.checks:
+            known = ", ".join(self.checks) or "none"
+            return Hint(f"exercise {key}", f"There is no exercise {key} in {self.title} "
+                        f"(exercises: {known}).")
+        return Hint(f"exercise {key}", self.hints[key] or "No hint for this one, sorry: "
+                    "reread the text just above the exercise.")

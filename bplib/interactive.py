@@ -1,0 +1,542 @@
+"""Interactive figures: one pure function, a live slider and a static one.
+
+A demo is a pure function from slider values to a matplotlib figure (optionally
+with a table, text or HTML beside it). ``Demo.show()`` then gives
+
+* in a live kernel (JupyterLab): an ipywidgets control whose figure is replaced
+  in place (an ``ipywidgets.Image``), so moving a slider does not flicker;
+* when the environment variable ``BPLIB_STATIC=1`` is set (the book build sets
+  it): one self-contained HTML block, a keyboard-accessible
+  ``<input type="range">`` over frames precomputed with the Agg backend, with
+  inline ``<style>``/``<script>`` only (no kernel, no CDN, no external file,
+  no ipywidgets at all). Several demos may share a page.
+
+Example
+-------
+>>> import numpy as np
+>>> from matplotlib.figure import Figure
+>>> from bplib.interactive import Demo, Slider
+>>> def error_curve(w):
+...     fig = Figure(figsize=(5, 3))
+...     ax = fig.add_subplot()
+...     ws = np.linspace(-1, 5, 121)
+...     ax.plot(ws, (ws - 2) ** 2)
+...     ax.plot([w], [(w - 2) ** 2], "o")
+...     return fig, f"E(W) = {(w - 2) ** 2:.2f}"
+>>> demo = Demo(error_curve, Slider("w", -1, 5, 0.25, value=1, label="W"),
+...             title="Error as a function of W")
+>>> demo.n_frames
+25
+>>> # demo.show()      # in a notebook cell
+
+Writing a demo function
+-----------------------
+* Build the figure with ``matplotlib.figure.Figure`` (no pyplot): faster,
+  never leaks, safe to render in the background. pyplot figures are accepted
+  (and closed).
+* ``fn`` must be pure: same values, same figure. The live control memoises
+  frames by grid point and prefetches the others in a background thread.
+* Speed: a fixed ``figsize``; no ``layout="constrained"``/``tight_layout``
+  (they double the draw time; use ``fig.subplots_adjust``); fixed axis limits
+  so frames line up.
+* Extreme settings must still draw something: clip diverging values and say so
+  in the figure (e.g. a title "diverges"), never return an empty axes.
+* Keep frame counts small: one slider <= ~41 values, two sliders <= ~80
+  frames (``MAX_FRAMES`` is the hard limit).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import io
+import itertools
+import math
+import numbers
+import os
+import threading
+import time
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+__all__ = ["Slider", "Demo", "is_static", "MAX_FRAMES"]
+
+MAX_FRAMES = 121
+"""Largest number of precomputed frames one static demo may have."""
+
+_STATIC_DPI = 80
+_LIVE_DPI = 72
+
+
+def is_static() -> bool:
+    """True when ``BPLIB_STATIC`` is set to 1/true/yes (the book build)."""
+    return os.environ.get("BPLIB_STATIC", "").strip().lower() in {"1", "true", "yes"}
+
+
+def _real(x, what):
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{what}: expected a real number, got {type(x).__name__} {x!r}")
+    if not math.isfinite(float(x)):
+        raise ValueError(f"{what}: expected a finite number, got {x!r}")
+    return x
+
+
+def _decimals(step) -> int:
+    """Decimals needed to print multiples of ``step`` exactly (at most 10)."""
+    for d in range(11):
+        if abs(round(step, d) - step) <= 1e-12 * max(1.0, abs(step)):
+            return d
+    return 10
+
+
+class Slider:
+    """One control: the grid ``start, start + step, ..., stop``.
+
+    Parameters
+    ----------
+    name : str
+        Keyword passed to the demo function (a Python identifier).
+    start, stop, step : real
+        ``start < stop``, ``step > 0`` and ``(stop - start) / step`` whole.
+        All three ints give an integer slider.
+    value : real, optional
+        Initial value, a grid point; default the grid point nearest the middle.
+    label : str, optional
+        Text shown next to the control (default ``name``).
+    """
+
+    def __init__(self, name, start, stop, step, value=None, label=None):
+        if not isinstance(name, str) or not name.isidentifier():
+            raise TypeError(f"Slider: name must be a Python identifier string, got {name!r}")
+        where = f"Slider {name!r}"
+        for arg, x in (("start", start), ("stop", stop), ("step", step)):
+            _real(x, f"{where}: {arg}")
+        if step <= 0:
+            raise ValueError(f"{where}: step must be > 0, got {step!r}")
+        if not start < stop:
+            raise ValueError(f"{where}: start must be < stop, got start={start!r}, stop={stop!r}")
+        q = (stop - start) / step
+        n_steps = round(q)
+        if abs(q - n_steps) > 1e-9 * max(1.0, q):
+            raise ValueError(
+                f"{where}: (stop - start) / step must be a whole number, got "
+                f"({stop!r} - {start!r}) / {step!r} = {q:.6g}")
+        if n_steps + 1 > MAX_FRAMES:
+            raise ValueError(
+                f"{where}: {n_steps + 1} values is too many for precomputed frames "
+                f"(at most {MAX_FRAMES}); use a larger step")
+        self.name = name
+        self.start, self.stop, self.step = start, stop, step
+        self.integer = all(isinstance(x, numbers.Integral) for x in (start, stop, step))
+        self.decimals = 0 if self.integer else max(_decimals(step), _decimals(start))
+        if self.integer:
+            self.values = [int(start + k * step) for k in range(n_steps + 1)]
+        else:
+            self.values = [round(float(start) + k * float(step), self.decimals)
+                           for k in range(n_steps + 1)]
+        if value is None:
+            self.index = n_steps // 2
+        else:
+            _real(value, f"{where}: value")
+            if not start - 1e-12 <= value <= stop + 1e-12:
+                raise ValueError(
+                    f"{where}: value must lie in [{start!r}, {stop!r}], got {value!r}")
+            k = round((value - start) / step)
+            if abs(self.values[k] - value) > 1e-9 * max(1.0, abs(step)):
+                raise ValueError(
+                    f"{where}: value {value!r} is not on the grid start + k*step; "
+                    f"nearest is {self.values[k]!r}")
+            self.index = k
+        if label is not None and not isinstance(label, str):
+            raise TypeError(f"{where}: label must be a str, got {type(label).__name__}")
+        self.label = name if label is None else label
+
+    @property
+    def value(self):
+        """The initial value (a grid point)."""
+        return self.values[self.index]
+
+    def format(self, v) -> str:
+        """``v`` printed with the step's number of decimals."""
+        return str(int(v)) if self.integer else f"{v:.{self.decimals}f}"
+
+    def __len__(self):
+        return len(self.values)
+
+    def __repr__(self):
+        return (f"Slider({self.name!r}, {self.start!r}, {self.stop!r}, {self.step!r}, "
+                f"value={self.value!r}, label={self.label!r})")
+
+
+def _extra_html(extra) -> str:
+    """HTML for the thing shown beside the figure (DataFrame, str, HTML or None)."""
+    if extra is None:
+        return ""
+    if isinstance(extra, str):
+        return f'<pre class="bplib-text">{html.escape(extra)}</pre>'
+    if hasattr(extra, "to_html") and hasattr(extra, "columns"):     # pandas DataFrame
+        return extra.to_html(border=0, classes="bplib-table")
+    if hasattr(extra, "_repr_html_"):
+        return extra._repr_html_() or ""
+    raise TypeError(
+        "Demo: the extra output must be a pandas DataFrame, a str or an HTML object, "
+        f"got {type(extra).__name__}")
+
+
+def _close(fig):
+    import matplotlib.pyplot as plt   # only to drop figures made with pyplot
+    plt.close(fig)
+
+
+class Demo:
+    """A figure driven by sliders: ``fn(**values) -> Figure | (Figure, extra)``.
+
+    Parameters
+    ----------
+    fn : callable
+        Pure function of the slider values (keywords named like the sliders).
+    *sliders : Slider
+        One or more controls; the product of their lengths is the frame count
+        (at most ``MAX_FRAMES``).
+    title : str, optional
+        Caption shown above the control (also used as the images' alt text).
+    """
+
+    _counter = itertools.count()
+
+    def __init__(self, fn, *sliders, title=None, fixed_layout=True):
+        if not callable(fn):
+            raise TypeError(f"Demo: fn must be callable, got {type(fn).__name__}")
+        if not sliders:
+            raise ValueError("Demo: at least one Slider is needed, got none")
+        for s in sliders:
+            if not isinstance(s, Slider):
+                raise TypeError(f"Demo: sliders must be Slider objects, got {type(s).__name__}")
+        names = [s.name for s in sliders]
+        if len(set(names)) != len(names):
+            raise ValueError(f"Demo: slider names must be unique, got {names}")
+        n = math.prod(len(s) for s in sliders)
+        if n > MAX_FRAMES:
+            raise ValueError(
+                f"Demo: {' x '.join(str(len(s)) for s in sliders)} = {n} frames is too many "
+                f"(at most {MAX_FRAMES}); use larger steps")
+        if title is not None and not isinstance(title, str):
+            raise TypeError(f"Demo: title must be a str, got {type(title).__name__}")
+        self.fn, self.sliders, self.title = fn, tuple(sliders), title
+        self._cache = {}      # grid indices -> (live png, extra html)
+        self.fixed_layout = bool(fixed_layout)
+        self._layouts = {}    # figure structure -> axes boxes shared by all frames
+        self._layout_lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        """The title, else the function's name (for messages)."""
+        return self.title or getattr(self.fn, "__name__", repr(self.fn))
+
+    @property
+    def n_frames(self) -> int:
+        return math.prod(len(s) for s in self.sliders)
+
+    @property
+    def initial(self) -> dict:
+        """Initial slider values, by name."""
+        return {s.name: s.value for s in self.sliders}
+
+    def grid(self):
+        """Every combination of slider values as dicts, first slider slowest."""
+        for combo in itertools.product(*(s.values for s in self.sliders)):
+            yield dict(zip((s.name for s in self.sliders), combo))
+
+    def render(self, **values):
+        """Call ``fn(**values)``; return ``(Figure, extra)`` (extra may be None).
+
+        The caller owns the figure (close it, or use ``image``).
+        """
+        try:
+            out = self.fn(**values)
+        except Exception as exc:
+            exc.add_note(f"in Demo {self.name!r} at {values}")
+            raise
+        fig, extra = out if isinstance(out, tuple) and len(out) == 2 else (out, None)
+        if not isinstance(fig, Figure):
+            raise TypeError(
+                f"Demo {self.name!r}: fn must return a matplotlib Figure "
+                f"or (Figure, extra), got {type(out).__name__}")
+        return fig, extra
+
+    def image(self, *, dpi=_LIVE_DPI, compact=False, **values):
+        """Render one frame with Agg: ``(png bytes, extra HTML)``; the figure is closed.
+
+        One draw, then PNG encoding by Pillow: fast (``compact=False``, live) or
+        small (``compact=True``: 256-colour palette, optimised; static frames).
+        """
+        from PIL import Image
+        fig, extra = self.render(**values)
+        try:
+            FigureCanvasAgg(fig)     # draw with Agg whatever backend pyplot uses
+            fig.set_dpi(dpi)
+            self._fix_layout(fig)
+            fig.canvas.draw()
+            img = Image.fromarray(np.asarray(fig.canvas.buffer_rgba())[..., :3])
+        finally:
+            _close(fig)
+        buf = io.BytesIO()
+        if compact:
+            img = img.quantize(colors=256, method=Image.Quantize.MEDIANCUT,
+                               dither=Image.Dither.NONE)
+            img.save(buf, format="PNG", optimize=True)
+        else:
+            img.save(buf, format="PNG", compress_level=1)
+        return buf.getvalue(), _extra_html(extra)
+
+    # ---------------------------------------------------------------- layout
+    @staticmethod
+    def _structure(fig):
+        engine = fig.get_layout_engine()
+        if type(engine).__name__ not in ("ConstrainedLayoutEngine", "TightLayoutEngine"):
+            return None
+        return (type(engine).__name__, tuple(np.round(fig.get_size_inches(), 3)),
+                len(fig.axes))
+
+    def _corners(self):
+        """Settings whose layout all frames share: initial, and the grid's corners."""
+        ends = [(s.values[0], s.values[-1]) for s in self.sliders]
+        corners = (itertools.product(*ends) if len(ends) <= 2 else
+                   [tuple(e[0] for e in ends), tuple(e[1] for e in ends)])
+        out = [self.initial]
+        for c in corners:
+            v = dict(zip((s.name for s in self.sliders), c))
+            if v not in out:
+                out.append(v)
+        return out
+
+    def _reference_boxes(self, structure):
+        """Axes boxes (figure fractions) leaving room for every corner's labels.
+
+        Each corner is laid out by the figure's own engine; a box is the
+        intersection of that axes' boxes, so the widest labels of any corner fit.
+        """
+        boxes = None
+        for values in self._corners():
+            fig, _ = self.render(**values)
+            try:
+                if self._structure(fig) != structure:
+                    continue
+                FigureCanvasAgg(fig)
+                fig.canvas.draw()     # runs the layout engine once
+                b = np.array([ax.get_position().extents for ax in fig.axes])
+            finally:
+                _close(fig)
+            boxes = b if boxes is None else np.hstack(
+                [np.maximum(boxes[:, :2], b[:, :2]), np.minimum(boxes[:, 2:], b[:, 2:])])
+        return boxes
+
+    def _fix_layout(self, fig):
+        """Replace a constrained/tight layout by boxes fixed across frames.
+
+        Frames line up (no jitter while sliding) and draw several times faster.
+        Figures whose structure no corner shares keep their own layout engine.
+        """
+        structure = self._structure(fig) if self.fixed_layout else None
+        if structure is None:
+            return
+        with self._layout_lock:
+            if structure not in self._layouts:
+                self._layouts[structure] = self._reference_boxes(structure)
+        boxes = self._layouts[structure]
+        if boxes is None:
+            return
+        fig.set_layout_engine("none")
+        for ax, (x0, y0, x1, y1) in zip(fig.axes, boxes):
+            ax.set_position([x0, y0, x1 - x0, y1 - y0])
+
+    # ---------------------------------------------------------------- static
+    def frames(self):
+        """List of ``(values, png_bytes, extra_html)`` over the whole grid."""
+        return [(v, *self.image(compact=True, dpi=_STATIC_DPI, **v)) for v in self.grid()]
+
+    def to_html(self) -> str:
+        """The self-contained static slider (one HTML string)."""
+        frames = self.frames()
+        digest = hashlib.sha1(b"".join(f[1] for f in frames)).hexdigest()[:10]
+        uid = f"bplib-demo-{digest}-{next(Demo._counter)}"
+        return _static_html(uid, self.title, self.sliders, frames)
+
+    # ------------------------------------------------------------------ live
+    def snap(self, **values) -> tuple:
+        """Grid indices of ``values`` (each snapped to its slider's nearest point)."""
+        return tuple(min(max(round((values[s.name] - s.start) / s.step), 0), len(s) - 1)
+                     for s in self.sliders)
+
+    def live_frame(self, key):
+        """``(png, extra_html)`` for grid indices ``key``, memoised (fn is pure)."""
+        hit = self._cache.get(key)
+        if hit is None:
+            values = {s.name: s.values[k] for s, k in zip(self.sliders, key)}
+            hit = self._cache[key] = self.image(**values)
+        return hit
+
+    def widget(self, *, prefetch=True):
+        """The live ipywidgets control (a :class:`LiveDemo`).
+
+        ``prefetch=True`` renders the other frames in a background thread
+        (nearest first), so later moves are served from memory.
+        """
+        return LiveDemo(self, prefetch=prefetch)
+
+    def show(self):
+        """Display the demo: static HTML if ``BPLIB_STATIC=1``, else the widget."""
+        from IPython.display import HTML, display
+        if is_static():
+            display(HTML(self.to_html()))
+        else:
+            display(self.widget().box)
+
+    def _ipython_display_(self):
+        self.show()
+
+    def __repr__(self):
+        return f"Demo({getattr(self.fn, '__name__', 'fn')}, {', '.join(map(repr, self.sliders))}, title={self.title!r})"
+
+
+class LiveDemo:
+    """The live control of a :class:`Demo`.
+
+    Attributes: ``box`` (the widget to display), ``controls`` (slider name ->
+    ipywidgets slider), ``image`` (an ``ipywidgets.Image`` whose value is
+    replaced on each move: no flicker), ``extra`` (``ipywidgets.HTML``) and
+    ``timings`` (seconds spent per update).
+    """
+
+    def __init__(self, demo: Demo, *, prefetch=True):
+        import ipywidgets as w
+        self.demo, self.timings = demo, []
+        self.controls = {}
+        for s in demo.sliders:
+            cls = w.IntSlider if s.integer else w.FloatSlider
+            kw = {} if s.integer else {"readout_format": f".{s.decimals}f"}
+            self.controls[s.name] = cls(
+                value=s.value, min=s.start, max=s.stop, step=s.step, description=s.label,
+                continuous_update=True, style={"description_width": "initial"}, **kw)
+        self.image = w.Image(format="png")
+        self.extra = w.HTML()
+        parts = [w.HTML(f"<b>{html.escape(demo.title)}</b>")] if demo.title else []
+        parts += [*self.controls.values(), w.HBox([self.image, self.extra])]
+        self.box = w.VBox(parts)
+        self.update()
+        for c in self.controls.values():
+            c.observe(self.update, names="value")
+        self.thread = None
+        if prefetch:
+            self.thread = threading.Thread(target=self._prefetch, daemon=True)
+            self.thread.start()
+
+    @property
+    def values(self) -> dict:
+        """Current values of the controls, by name."""
+        return {name: c.value for name, c in self.controls.items()}
+
+    def update(self, change=None):
+        """Show the frame for the controls' current values (observer callback)."""
+        t0 = time.perf_counter()
+        try:
+            png, extra = self.demo.live_frame(self.demo.snap(**self.values))
+        except Exception as exc:     # keep the control alive; say what went wrong
+            self.extra.value = f'<pre class="bplib-error">{html.escape(repr(exc))}</pre>'
+        else:
+            self.image.value = png
+            self.extra.value = extra
+        self.timings.append(time.perf_counter() - t0)
+
+    def _prefetch(self):
+        here = self.demo.snap(**self.values)
+        keys = sorted(itertools.product(*(range(len(s)) for s in self.demo.sliders)),
+                      key=lambda k: sum(abs(a - b) for a, b in zip(k, here)))
+        for key in keys:
+            try:
+                self.demo.live_frame(key)
+            except Exception:         # shown by update() if the reader goes there
+                pass
+
+    def _ipython_display_(self):
+        from IPython.display import display
+        display(self.box)
+
+
+_CSS = (
+    ".bplib-demo{margin:1em 0}"
+    ".bplib-demo .bplib-title{font-weight:bold;margin:0 0 .3em}"
+    ".bplib-demo .bplib-control{display:flex;align-items:center;gap:.6em;margin:.2em 0}"
+    ".bplib-demo .bplib-control input{flex:0 1 22em;min-width:8em}"
+    ".bplib-demo .bplib-control output{font-variant-numeric:tabular-nums;min-width:4em}"
+    ".bplib-demo .bplib-frame{display:flex;flex-wrap:wrap;align-items:flex-start;gap:1em}"
+    ".bplib-demo .bplib-frame[hidden]{display:none}"
+    ".bplib-demo img{max-width:100%;height:auto}"
+    ".bplib-demo pre.bplib-text{margin:0;white-space:pre-wrap}"
+)
+
+# Finds its own block by id, so several demos on one page stay independent.
+_JS = """(function(){
+var root=document.getElementById("%s");
+if(!root||root.getAttribute("data-ready"))return;
+root.setAttribute("data-ready","1");
+var inputs=root.querySelectorAll("input.bplib-range"),
+    frames=root.querySelectorAll(".bplib-frame"),
+    vals=[],outs=[],i;
+for(i=0;i<inputs.length;i++){
+  vals.push(JSON.parse(inputs[i].getAttribute("data-values")));
+  outs.push(document.getElementById(inputs[i].id+"-out"));
+}
+function update(){
+  var idx=0,k,j;
+  for(j=0;j<inputs.length;j++){
+    k=parseInt(inputs[j].value,10);
+    idx=idx*vals[j].length+k;
+    outs[j].textContent=vals[j][k];
+    inputs[j].setAttribute("aria-valuetext",inputs[j].getAttribute("data-label")+" = "+vals[j][k]);
+  }
+  for(j=0;j<frames.length;j++){frames[j].hidden=(j!==idx);}
+  root.setAttribute("data-frame",String(idx));
+}
+for(i=0;i<inputs.length;i++){
+  inputs[i].addEventListener("input",update);
+  inputs[i].addEventListener("change",update);
+}
+update();
+})();"""
+
+
+def _static_html(uid, title, sliders, frames) -> str:
+    """One <div> with inline style, range inputs, every frame and the script."""
+    import json
+    esc = html.escape
+    start = sum(s.index * math.prod(len(t) for t in sliders[i + 1:])
+                for i, s in enumerate(sliders))
+    parts = [f'<div class="bplib-demo" id="{uid}" data-frames="{len(frames)}">',
+             f"<style>{_CSS}</style>"]
+    if title:
+        parts.append(f'<p class="bplib-title">{esc(title)}</p>')
+    for i, s in enumerate(sliders):
+        sid = f"{uid}-s{i}"
+        texts = [s.format(v) for v in s.values]
+        parts.append(
+            f'<div class="bplib-control"><label for="{sid}">{esc(s.label)}</label>'
+            f'<input type="range" class="bplib-range" id="{sid}" min="0" '
+            f'max="{len(s) - 1}" step="1" value="{s.index}" data-name="{esc(s.name)}" '
+            f'data-label="{esc(s.label)}" data-values="{esc(json.dumps(texts))}" '
+            f'aria-valuetext="{esc(s.label)} = {texts[s.index]}">'
+            f'<output id="{sid}-out" for="{sid}">{texts[s.index]}</output></div>')
+    for k, (values, png, extra) in enumerate(frames):
+        alt = ", ".join(f"{s.label} = {s.format(values[s.name])}" for s in sliders)
+        alt = f"{title}: {alt}" if title else alt
+        hidden = "" if k == start else " hidden"
+        b64 = base64.b64encode(png).decode("ascii")
+        parts.append(
+            f'<div class="bplib-frame" data-index="{k}"{hidden}>'
+            f'<img src="data:image/png;base64,{b64}" alt="{esc(alt)}">'
+            f'{f"<div class=bplib-extra>{extra}</div>" if extra else ""}</div>')
+    parts.append(f"<script>{_JS % uid}</script></div>")
+    return "\n".join(parts)

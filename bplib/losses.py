@@ -1,0 +1,223 @@
+"""Losses: a value ``forward(y_hat, y) -> float`` and its gradient ``backward()``.
+
+Every loss caches what its gradient needs in ``forward``; ``backward()`` returns
+∂L/∂y_hat with the shape of ``y_hat`` (a new array each call). Calling ``backward``
+before ``forward`` raises a ``RuntimeError``.
+
+=========================  ==================================  ========================
+class (``get_loss`` name)  value L                             gradient ∂L/∂ŷ
+=========================  ==================================  ========================
+``MSE`` ("mse")            mean over all M entries of (ŷ-y)²   2 (ŷ - y) / M
+``HalfSSE`` ("half_sse")   ½ Σ (ŷ - y)² over everything        ŷ - y
+``BinaryCrossEntropy``     -mean[y log ŷ + (1-y) log(1-ŷ)]     (ŷ - y) / (ŷ(1-ŷ) M)
+("bce")
+``SoftmaxCrossEntropy``    mean over rows of -log softmax(z)_y  (softmax(z) - y) / N
+("softmax_ce")
+=========================  ==================================  ========================
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bplib._validate import as_array, check_name
+
+__all__ = ["Loss", "MSE", "HalfSSE", "BinaryCrossEntropy", "SoftmaxCrossEntropy",
+           "get_loss"]
+
+
+class Loss:
+    """Base class: ``forward(y_hat, y) -> float``, ``backward() -> ∂L/∂y_hat``."""
+
+    def __init__(self):
+        self._cache = None
+
+    @property
+    def _name(self) -> str:
+        return type(self).__name__
+
+    def _pair(self, y_hat, y):
+        """Validate a prediction/target pair of the same shape (y (N,) fits ŷ (N, 1))."""
+        where = f"{self._name}.forward"
+        y_hat = as_array(y_hat, "y_hat", where=where)
+        y = as_array(y, "y", where=where)
+        if y.shape != y_hat.shape:
+            if y.ndim == 1 and y_hat.shape == (y.shape[0], 1):
+                y = y.reshape(-1, 1)  # targets (N,) for one output column (N, 1)
+            else:
+                raise ValueError(f"{where}: expected y of the same shape as y_hat "
+                                 f"{y_hat.shape}, got {y.shape}")
+        if y_hat.size == 0:
+            raise ValueError(f"{where}: expected at least one sample, got y_hat of "
+                             f"shape {y_hat.shape}")
+        return y_hat, y
+
+    def _cached(self):
+        if self._cache is None:
+            raise RuntimeError(f"{self._name}.backward: backward() was called before "
+                               "forward(); compute the loss first")
+        return self._cache
+
+    def forward(self, y_hat, y) -> float:
+        raise NotImplementedError
+
+    def backward(self):
+        raise NotImplementedError
+
+    def __call__(self, y_hat, y) -> float:
+        return self.forward(y_hat, y)
+
+    def __repr__(self):
+        return f"{self._name}()"
+
+
+class MSE(Loss):
+    """Mean squared error over all entries (like ``torch.nn.MSELoss()``).
+
+    L = (1/M) Σ (ŷ - y)², M = number of entries of ŷ (N for one output, N·K for K).
+    """
+
+    def forward(self, y_hat, y) -> float:
+        y_hat, y = self._pair(y_hat, y)
+        r = y_hat - y
+        self._cache = r
+        return float(np.vdot(r, r)) / r.size
+
+    def backward(self):
+        """∂L/∂ŷ = 2 (ŷ - y) / M."""
+        r = self._cached()
+        return r * r.dtype.type(2.0 / r.size)
+
+
+class HalfSSE(Loss):
+    """Half the sum of squared errors, E = ½ Σ (y - ŷ)² over every entry.
+
+    The error of the classic worked example: not divided by N, and the ½ cancels the
+    2 of the derivative, so ∂E/∂ŷ = ŷ - y exactly.
+    """
+
+    def forward(self, y_hat, y) -> float:
+        y_hat, y = self._pair(y_hat, y)
+        r = y_hat - y
+        self._cache = r
+        return 0.5 * float(np.vdot(r, r))
+
+    def backward(self):
+        """∂E/∂ŷ = ŷ - y."""
+        return self._cached().copy()
+
+
+class BinaryCrossEntropy(Loss):
+    """Binary cross-entropy on probabilities ŷ in [0, 1] (like ``torch.nn.BCELoss()``).
+
+    L = -(1/M) Σ [y log ŷ + (1 - y) log(1 - ŷ)], targets y in [0, 1]. As in PyTorch,
+    each log is clamped at -100, so ŷ of exactly 0 or 1 gives a finite loss; the
+    gradient's denominator is clamped at 1e-12. For logits, prefer a network ending in
+    a linear layer with ``SoftmaxCrossEntropy`` (two classes) for stability.
+    """
+
+    def forward(self, y_hat, y) -> float:
+        y_hat, y = self._pair(y_hat, y)
+        where = f"{self._name}.forward"
+        for name, v in (("y_hat", y_hat), ("y", y)):
+            if v.min() < 0 or v.max() > 1:
+                raise ValueError(f"{where}: expected {name} to hold probabilities in "
+                                 f"[0, 1], got values from {v.min()!r} to {v.max()!r}")
+        floor = y_hat.dtype.type(np.exp(-100.0))  # log(floor) = -100, PyTorch's clamp
+        log_p = np.log(np.maximum(y_hat, floor))
+        log_q = np.log(np.maximum(1 - y_hat, floor))
+        self._cache = (y_hat, y)
+        return -float(np.vdot(y, log_p) + np.vdot(1 - y, log_q)) / y.size
+
+    def backward(self):
+        """∂L/∂ŷ = (ŷ - y) / (ŷ (1 - ŷ) M), denominator clamped at 1e-12."""
+        y_hat, y = self._cached()
+        denom = np.maximum(y_hat * (1 - y_hat), y_hat.dtype.type(1e-12))
+        denom *= y.size
+        return (y_hat - y) / denom
+
+
+class SoftmaxCrossEntropy(Loss):
+    """Softmax and cross-entropy fused, from logits z (N, K); mean over the batch.
+
+    L = (1/N) Σ_n [log Σ_k exp(z_nk) - z_n,y_n] = -(1/N) Σ_n log softmax(z_n)_{y_n}.
+
+    Targets y: integer labels of shape (N,) in [0, K), or rows of shape (N, K) that are
+    one-hot (or any probability distributions). Fusing the two steps gives the famous
+    gradient, with ŷ = softmax(z):
+
+        ∂L/∂z = (ŷ - y) / N       (y one-hot; the 1/N comes from the batch mean)
+
+    It is computed with the log-sum-exp shift (z - max z), so logits of ±1000 give a
+    finite loss and gradient. Do not put a ``Softmax`` layer before this loss.
+    """
+
+    def forward(self, y_hat, y) -> float:
+        where = f"{self._name}.forward"
+        z = as_array(y_hat, "logits", ndim=2, where=where)
+        N, K = z.shape
+        if N == 0 or K == 0:
+            raise ValueError(f"{where}: expected logits of shape (N, K) with N, K >= 1, "
+                             f"got {z.shape}")
+        y = _targets(y, N, K, where)       # flat indices n*K + y_n, or rows (N, K)
+        shifted = z - z.max(axis=1, keepdims=True)
+        p = np.exp(shifted)
+        s = p.sum(axis=1)
+        p /= s[:, None]                    # p = ŷ = softmax(z), rows sum to 1
+        log_s = np.log(s, out=s)           # log Σ_k exp(z_nk - max_k z_nk)
+        if y.ndim == 1:                    # labels: L = mean(log s_n - shifted_n,y_n)
+            loss = float(log_s.sum() - shifted.take(y).sum()) / N
+        else:                              # rows: L = mean(log s_n - y_n · shifted_n)
+            loss = float(log_s @ y.sum(axis=1) - np.vdot(y, shifted)) / N
+        self._cache = (p, y)
+        return loss
+
+    def backward(self):
+        """∂L/∂z = (ŷ - y) / N, ŷ = softmax(z): the fused softmax-cross-entropy gradient."""
+        p, y = self._cached()
+        inv_n = p.dtype.type(1.0 / p.shape[0])
+        if y.ndim == 1:                    # y holds the flat positions of the 1s
+            grad = p * inv_n
+            grad.ravel()[y] -= inv_n
+            return grad
+        return (p - y) * inv_n
+
+
+def _targets(y, N, K, where):
+    """Validate class targets; return flat indices n*K + y_n (labels) or rows (N, K)."""
+    if not (isinstance(y, np.ndarray) and y.dtype.kind in "iu" and y.ndim == 1):
+        y = as_array(y, "y", ndim=(1, 2), where=where)
+        if y.ndim == 2:
+            if y.shape != (N, K):
+                raise ValueError(f"{where}: expected one-hot y of shape (N, K) = "
+                                 f"{(N, K)} like the logits, got {y.shape}")
+            if y.min() < 0 or np.abs(y.sum(axis=1) - 1).max() > 1e-6:
+                raise ValueError(f"{where}: expected each row of y (N, K) to be one-hot "
+                                 "(non-negative, summing to 1)")
+            return y
+        if not np.array_equal(y, np.round(y)):
+            raise ValueError(f"{where}: expected integer class labels in y (N,), got "
+                             f"non-integer values such as {y[y != np.round(y)][0].item()!r}")
+        y = y.astype(np.intp)
+    if y.shape != (N,):
+        raise ValueError(f"{where}: expected labels y of shape (N,) = ({N},) to match "
+                         f"logits of shape {(N, K)}, got {y.shape}")
+    try:  # raises for any label outside [0, K), negative ones included
+        return np.ravel_multi_index((np.arange(N), y), (N, K))
+    except ValueError:
+        raise ValueError(f"{where}: expected labels in [0, {K}) for {K} classes, got "
+                         f"values from {y.min()} to {y.max()}") from None
+
+
+_LOSSES = {"mse": MSE, "half_sse": HalfSSE, "bce": BinaryCrossEntropy,
+           "softmax_ce": SoftmaxCrossEntropy}
+
+
+def get_loss(name):
+    """Return a new loss by name: "mse", "half_sse", "bce" or "softmax_ce".
+
+    A ``Loss`` instance is passed through unchanged.
+    """
+    if isinstance(name, Loss):
+        return name
+    return _LOSSES[check_name(name, tuple(_LOSSES), what="loss", where="get_loss")]()

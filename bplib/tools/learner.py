@@ -1,0 +1,213 @@
+"""Make learners' own copies of the labs: solutions removed, outputs cleared.
+
+Usage::
+
+    python -m bplib.tools.learner labs work              # new copies only
+    python -m bplib.tools.learner labs work --fresh lab01-error   # start one lab afresh
+    python -m bplib.tools.learner labs work --fresh      # start every lab afresh
+    python -m bplib.tools.learner --tag labs/lab01-error.ipynb    # for lab authors
+
+Each ``labs/NAME.ipynb`` (the one source, with solutions) becomes ``work/NAME.ipynb``:
+
+* in code cells, every region from a line ``# BEGIN SOLUTION`` to a line
+  ``# END SOLUTION`` (both included, any indentation) is removed; the rest stays, so
+  ``answer = ...`` lines and the checks remain;
+* outputs and execution counts are cleared, the book-only ``hide-input`` tag dropped;
+* sphinx-exercise statements (``:::{exercise}`` ... ``:::`` with ``:label:``) become
+  plain "### Exercise N" headings, and ``{ref}`label``` references "Exercise N", so the
+  markdown reads well in JupyterLab.
+
+A learner's existing copy is never overwritten: it is kept and reported. ``--fresh``
+first renames it to ``NAME.backup-K.ipynb`` (K = 1, 2, ...) and then writes a new copy.
+
+``--tag`` (for lab authors) adds the ``hide-input`` tag to every cell holding a
+solution region, so the published book shows those cells closed behind a toggle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+BEGIN = "# BEGIN SOLUTION"
+END = "# END SOLUTION"
+HIDE_TAG = "hide-input"
+_EXERCISE_OPEN = re.compile(r"^(:{3,}|`{3,})\{exercise\}\s*(.*)$")
+_REF = re.compile(r"\{ref\}`([^`<]+)`")
+
+
+def has_solution(source: str) -> bool:
+    """True if ``source`` (a cell's text) holds a solution region."""
+    return any(line.strip() == BEGIN for line in source.splitlines())
+
+
+def strip_solutions(source: str, where: str = "cell") -> str:
+    """Remove every ``# BEGIN SOLUTION`` .. ``# END SOLUTION`` region (markers included).
+
+    Raises ValueError naming ``where`` for an unmatched or nested marker.
+    """
+    out, inside = [], False
+    for n, line in enumerate(source.splitlines(keepends=True), start=1):
+        mark = line.strip()
+        if mark == BEGIN:
+            if inside:
+                raise ValueError(f"{where}, line {n}: '{BEGIN}' inside another solution region")
+            inside = True
+        elif mark == END:
+            if not inside:
+                raise ValueError(f"{where}, line {n}: '{END}' without a '{BEGIN}' before it")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise ValueError(f"{where}: '{BEGIN}' is never closed by '{END}'")
+    return "".join(out).rstrip("\n")
+
+
+def _plain_exercises(source: str, labels: dict, counter: list) -> str:
+    """Rewrite sphinx-exercise fences as '### Exercise N: title' (labels -> numbers)."""
+    lines, out, i = source.splitlines(), [], 0
+    while i < len(lines):
+        m = _EXERCISE_OPEN.match(lines[i].strip())
+        if not m:
+            out.append(lines[i])
+            i += 1
+            continue
+        fence, title = m.group(1), m.group(2).strip()
+        counter[0] += 1
+        i += 1
+        while i < len(lines) and lines[i].strip().startswith(":") and not \
+                lines[i].strip().startswith(fence):
+            opt = lines[i].strip()
+            if opt.startswith(":label:"):
+                labels[opt.split(":label:", 1)[1].strip()] = counter[0]
+            i += 1
+        out.append(f"### Exercise {counter[0]}" + (f": {title}" if title else ""))
+        body = []
+        while i < len(lines) and lines[i].strip() != fence:
+            body.append(lines[i])
+            i += 1
+        out.extend(body)
+        i += 1  # skip the closing fence
+    return "\n".join(out)
+
+
+def learner_notebook(nb, where: str = "notebook"):
+    """Return a learner copy of ``nb`` (an nbformat notebook); ``nb`` is not changed."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    labels, counter = {}, [0]
+    for i, cell in enumerate(nb.cells):
+        tags = cell.metadata.get("tags", [])
+        if HIDE_TAG in tags:
+            tags.remove(HIDE_TAG)
+            if not tags:
+                cell.metadata.pop("tags")
+        if cell.cell_type == "code":
+            cell.source = strip_solutions(cell.source, f"{where}, cell {i}")
+            cell.outputs = []
+            cell.execution_count = None
+        elif cell.cell_type == "markdown":
+            cell.source = _plain_exercises(cell.source, labels, counter)
+        for key in ("execution", "collapsed", "scrolled"):
+            cell.metadata.pop(key, None)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = _REF.sub(
+                lambda m: f"Exercise {labels[m.group(1)]}" if m.group(1) in labels
+                else m.group(0), cell.source)
+    nb.metadata.pop("widgets", None)
+    return nb
+
+
+def _backup_path(path: Path) -> Path:
+    k = 1
+    while (path.parent / f"{path.stem}.backup-{k}{path.suffix}").exists():
+        k += 1
+    return path.parent / f"{path.stem}.backup-{k}{path.suffix}"
+
+
+def make_copies(src: Path, dst: Path, fresh=None, out=print) -> dict:
+    """Write learner copies of ``src/*.ipynb`` into ``dst``.
+
+    ``fresh``: None (keep every existing copy), True (start all afresh) or a set of
+    lab names (stems) to start afresh. Returns {"written": [...], "kept": [...],
+    "backups": [...]} as lists of Paths.
+    """
+    import nbformat
+
+    src, dst = Path(src), Path(dst)
+    if not src.is_dir():
+        raise ValueError(f"learner: {src} is not a folder of lab notebooks")
+    dst.mkdir(parents=True, exist_ok=True)
+    report = {"written": [], "kept": [], "backups": []}
+    for path in sorted(src.glob("*.ipynb")):
+        target = dst / path.name
+        if target.exists():
+            if fresh is True or (fresh and path.stem in fresh):
+                backup = _backup_path(target)
+                target.rename(backup)
+                report["backups"].append(backup)
+                out(f"moved your old copy to {backup}")
+            else:
+                report["kept"].append(target)
+                continue
+        nb = learner_notebook(nbformat.read(path, as_version=4), str(path))
+        nbformat.write(nb, target)
+        report["written"].append(target)
+        out(f"wrote {target}")
+    if report["kept"]:
+        out("kept your own copies (your answers are safe): "
+            + ", ".join(str(p) for p in report["kept"]))
+        out(f"to start a lab afresh: python -m bplib.tools.learner {src} {dst} --fresh NAME"
+            " (your copy is kept as NAME.backup-K.ipynb), or delete the copy yourself")
+    return report
+
+
+def tag_solution_cells(path: Path) -> int:
+    """Add ``hide-input`` to every cell of ``path`` holding a solution region; return count."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    changed = 0
+    for cell in nb.cells:
+        if cell.cell_type == "code" and has_solution(cell.source):
+            tags = cell.metadata.setdefault("tags", [])
+            if HIDE_TAG not in tags:
+                tags.append(HIDE_TAG)
+                changed += 1
+    if changed:
+        nbformat.write(nb, path)
+    return changed
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="+", type=Path,
+                        help="SRC DST (folders), or notebooks with --tag")
+    parser.add_argument("--fresh", nargs="*", metavar="NAME", default=None,
+                        help="start these labs (all, if no name) afresh; old copies are "
+                             "renamed, never deleted")
+    parser.add_argument("--tag", action="store_true",
+                        help="add the hide-input tag to solution cells of these notebooks")
+    args = parser.parse_args(argv)
+    try:
+        if args.tag:
+            for p in args.paths:
+                print(f"{p}: tagged {tag_solution_cells(p)} solution cell(s)")
+            return 0
+        if len(args.paths) != 2:
+            parser.error("give two folders: SRC (the labs) and DST (your working copies)")
+        fresh = None if args.fresh is None else ({Path(n).stem for n in args.fresh} or True)
+        make_copies(args.paths[0], args.paths[1], fresh=fresh)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

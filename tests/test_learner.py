@@ -1,0 +1,128 @@
+"""bplib.tools.learner: solution regions removed, outputs cleared, copies never overwritten."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from bplib.tools.learner import (HIDE_TAG, learner_notebook, main, make_copies,
+                                 strip_solutions, tag_solution_cells)
+
+SOLVED = """\
+sse = ...            # your answer
+# BEGIN SOLUTION
+sse = float(np.sum((3 * x - y) ** 2))
+# END SOLUTION
+ex.check_sse(sse)"""
+
+FUNCTION = '''\
+def f(x):
+    """Doc."""
+    # BEGIN SOLUTION
+    return 2 * x
+    # END SOLUTION
+    return ...'''
+
+
+def test_region_removed_rest_kept():
+    assert strip_solutions(SOLVED) == "sse = ...            # your answer\nex.check_sse(sse)"
+    assert strip_solutions(FUNCTION) == 'def f(x):\n    """Doc."""\n    return ...'
+
+
+def test_several_regions_and_no_region():
+    src = "a = ...\n# BEGIN SOLUTION\na = 1\n# END SOLUTION\nb = ...\n# BEGIN SOLUTION\nb = 2\n# END SOLUTION\nprint(a, b)"
+    assert strip_solutions(src) == "a = ...\nb = ...\nprint(a, b)"
+    assert strip_solutions("x = 1\n# BEGIN SOLUTIONS are great") == \
+        "x = 1\n# BEGIN SOLUTIONS are great"
+
+
+@pytest.mark.parametrize("src, words", [
+    ("# BEGIN SOLUTION\nx = 1", "never closed"),
+    ("x = 1\n# END SOLUTION", "without a"),
+    ("# BEGIN SOLUTION\n# BEGIN SOLUTION\n# END SOLUTION", "inside another"),
+])
+def test_unmatched_markers_are_errors(src, words):
+    with pytest.raises(ValueError, match=words):
+        strip_solutions(src, "lab99.ipynb, cell 3")
+
+
+def _lab():
+    ex = new_markdown_cell(":::{exercise} Sums\n:label: lab99-sums\n\nAdd them.\n:::")
+    see = new_markdown_cell("As in {ref}`lab99-sums`, and {ref}`other-label`.")
+    cell = new_code_cell(SOLVED, execution_count=4,
+                         outputs=[new_output("stream", name="stdout", text="14\n")])
+    cell.metadata["tags"] = [HIDE_TAG]
+    return new_notebook(cells=[ex, cell, see])
+
+
+def test_learner_notebook_clears_outputs_tags_and_rewrites_exercises():
+    nb = _lab()
+    out = learner_notebook(nb)
+    code = out.cells[1]
+    assert code.source == "sse = ...            # your answer\nex.check_sse(sse)"
+    assert code.outputs == [] and code.execution_count is None
+    assert "tags" not in code.metadata
+    assert out.cells[0].source == "### Exercise 1: Sums\n\nAdd them."
+    assert out.cells[2].source == "As in Exercise 1, and {ref}`other-label`."
+    assert "BEGIN SOLUTION" in nb.cells[1].source      # the source is not changed
+
+
+def _write_labs(tmp_path):
+    labs = tmp_path / "labs"
+    labs.mkdir()
+    nbformat.write(_lab(), labs / "lab99-test.ipynb")
+    return labs, tmp_path / "work"
+
+
+def test_copies_written_then_never_overwritten(tmp_path):
+    labs, work = _write_labs(tmp_path)
+    msgs = []
+    report = make_copies(labs, work, out=msgs.append)
+    target = work / "lab99-test.ipynb"
+    assert report["written"] == [target]
+    assert "BEGIN SOLUTION" not in target.read_text()
+    target.write_text(target.read_text().replace("sse = ...", "sse = 14.0"))  # an answer
+    msgs.clear()
+    report = make_copies(labs, work, out=msgs.append)
+    assert report == {"written": [], "kept": [target], "backups": []}
+    assert "sse = 14.0" in target.read_text()
+    assert any("kept" in m for m in msgs) and any("--fresh" in m for m in msgs)
+
+
+def test_fresh_renames_the_old_copy_first(tmp_path):
+    labs, work = _write_labs(tmp_path)
+    make_copies(labs, work, out=lambda m: None)
+    target = work / "lab99-test.ipynb"
+    target.write_text(target.read_text().replace("sse = ...", "sse = 14.0"))
+    report = make_copies(labs, work, fresh={"other-lab"}, out=lambda m: None)
+    assert report["kept"] == [target]                      # not named: kept
+    report = make_copies(labs, work, fresh={"lab99-test"}, out=lambda m: None)
+    backup = work / "lab99-test.backup-1.ipynb"
+    assert report["backups"] == [backup] and "sse = 14.0" in backup.read_text()
+    assert "sse = 14.0" not in target.read_text()
+    make_copies(labs, work, fresh=True, out=lambda m: None)
+    assert (work / "lab99-test.backup-2.ipynb").exists()
+
+
+def test_cli(tmp_path, capsys):
+    labs, work = _write_labs(tmp_path)
+    assert main([str(labs), str(work)]) == 0
+    assert main([str(labs), str(work)]) == 0
+    assert "kept" in capsys.readouterr().out
+    assert main([str(labs), str(work), "--fresh", "lab99-test.ipynb"]) == 0
+    assert (work / "lab99-test.backup-1.ipynb").exists()
+    assert main([str(tmp_path / "nope"), str(work)]) == 2
+
+
+def test_tag_solution_cells(tmp_path):
+    nb = _lab()
+    nb.cells[1].metadata.pop("tags")
+    nb.cells.append(new_code_cell("print(1)"))
+    path = tmp_path / "lab.ipynb"
+    nbformat.write(nb, path)
+    assert tag_solution_cells(path) == 1
+    again = nbformat.read(path, as_version=4)
+    assert again.cells[1].metadata["tags"] == [HIDE_TAG]
+    assert "tags" not in again.cells[3].metadata
+    assert tag_solution_cells(path) == 0
