@@ -5,15 +5,16 @@ float32 as float32, and never overflow: ``sigmoid(±1000)`` and ``softmax`` of l
 of ±1000 are exact to rounding with no RuntimeWarning.
 
 The layers (``Sigmoid``, ``Tanh``, ``ReLU``, ``LeakyReLU``, ``Softmax``) have no
-parameters. Their ``backward(delta)`` applies the chain rule through the activation,
-``∂L/∂z = ∂L/∂a ⊙ f'(z)``, reading ``a`` or ``z`` from the forward cache.
+parameters. Their ``backward(delta)`` applies the chain rule (Chapter 4) through the
+activation, ``∂L/∂z = ∂L/∂a ⊙ f'(z)`` entry by entry, reading the output ``a`` or the
+input ``z`` from the forward cache (a reference, not a copy).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from bplib._validate import all_finite, as_array, real_number
+from bplib._validate import as_array, real_number
 from bplib.layers import Layer
 
 __all__ = ["sigmoid", "sigmoid_prime", "tanh", "tanh_prime", "relu", "relu_prime",
@@ -98,22 +99,15 @@ def softmax(z, axis=-1):
     logits of ±1000 give exact probabilities and no overflow. Rows sum to 1.
     """
     z = as_array(z, "z", where="softmax")
-    if not isinstance(axis, (int, np.integer)) or not -max(z.ndim, 1) <= axis < max(z.ndim, 1):
+    n = max(z.ndim, 1)
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) \
+            or not -n <= axis < n:
         raise ValueError(f"softmax: expected axis to be an int in "
                          f"[{-z.ndim}, {z.ndim}) for z of shape {z.shape}, got {axis!r}")
     return _softmax(z, axis)
 
 
-class _Activation(Layer):
-    """Shared plumbing of the parameter-free activation layers."""
-
-    def _input(self, X):
-        if type(X) is not np.ndarray or X.dtype.kind != "f" or not all_finite(X):
-            X = as_array(X, "X", where=self._where("forward"))
-        return X
-
-
-class Sigmoid(_Activation):
+class Sigmoid(Layer):
     """Sigmoid layer: A = σ(Z), any shape. Caches the output A."""
 
     def forward(self, X):
@@ -128,7 +122,7 @@ class Sigmoid(_Activation):
         return delta * A * (1 - A)
 
 
-class Tanh(_Activation):
+class Tanh(Layer):
     """Tanh layer: A = tanh(Z), any shape. Caches the output A."""
 
     def forward(self, X):
@@ -143,8 +137,8 @@ class Tanh(_Activation):
         return delta * (1 - A * A)
 
 
-class ReLU(_Activation):
-    """ReLU layer: A = max(Z, 0), any shape. Caches the input Z."""
+class ReLU(Layer):
+    """ReLU layer: A = max(Z, 0), any shape. Caches the input Z (f'(0) is taken as 0)."""
 
     def forward(self, X):
         Z = self._input(X)
@@ -158,7 +152,7 @@ class ReLU(_Activation):
         return delta * (Z > 0)
 
 
-class LeakyReLU(_Activation):
+class LeakyReLU(Layer):
     """Leaky ReLU layer: A = Z where Z > 0, else alpha Z. Caches the input Z."""
 
     def __init__(self, alpha=0.01, *, name=None):
@@ -180,7 +174,7 @@ class LeakyReLU(_Activation):
         return f"LeakyReLU(alpha={self.alpha}, name={self.name!r})"
 
 
-class Softmax(_Activation):
+class Softmax(Layer):
     """Softmax layer along the last axis: A = softmax(Z), Z of shape (N, K).
 
     For classification, prefer ``losses.SoftmaxCrossEntropy`` on the logits (fused,

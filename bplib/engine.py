@@ -4,9 +4,9 @@ Chapter 4 builds this idea step by step. A :class:`Value` holds one number
 (``data``), the gradient of some output with respect to it (``grad``), the values it
 was made from (its *parents*) and its *local backward rule*: a function that turns the
 gradient arriving at the value into the gradients it passes to each parent
-(Chapter 4, eq. (local-rule)). :meth:`Value.backward` visits the graph in reverse
+(Chapter 4, eq. (ch04-local-rule)). :meth:`Value.backward` visits the graph in reverse
 topological order, so a value passes its gradient on only after every path through
-it has been summed (the chain rule on graphs, Chapter 4, eq. (chain-paths)).
+it has been summed (the chain rule on graphs, Chapter 4, eq. (ch04-chain-paths)).
 
 Gradients ACCUMULATE: ``backward()`` adds d(output)/d(node) to ``node.grad`` for
 every node of the graph. Call :meth:`Value.zero_grad` (or :func:`zero_grad`) between
@@ -116,7 +116,7 @@ class Value:
         backward : callable
             The local backward rule: ``backward(g)`` receives the gradient ``g``
             arriving at the result and returns one gradient per parent, in order
-            (Chapter 4, eq. (local-rule)).
+            (Chapter 4, eq. (ch04-local-rule)).
         """
         parents = tuple(parents)
         for p in parents:
@@ -247,7 +247,7 @@ class Value:
         """Add d(self)/d(node) (times ``grad``) to ``node.grad`` for every node.
 
         Visits the graph in reverse topological order: a node's gradient is the sum
-        over all paths (Chapter 4, eq. (chain-paths)) and is complete before its local
+        over all paths (Chapter 4, eq. (ch04-chain-paths)) and is complete before its local
         backward rule passes it on. Iterative, so deep graphs are fine. Gradients
         accumulate across calls; use :meth:`zero_grad` to start again.
         """

@@ -10,6 +10,9 @@ one array agree when the relative error
     rel(a, n) = ‖a - n‖ / (‖a‖ + ‖n‖)          (0 when both are zero)
 
 is tiny: below 1e-7 in float64 for a correct backward; a wrong one gives ~1e-2 or more.
+Rounding limits what differences can see (about 1e-16 |f| / h, i.e. 1e-10 for f ~ 1),
+so an array whose two gradients are both within ``atol`` (1e-9) of zero counts as
+agreeing: a zero gradient and a numerical 5e-11 are the same gradient here.
 A report names the array (input ``"X"`` or a parameter such as ``"dense0.W"``) and the
 index where the two disagree most.
 
@@ -87,13 +90,16 @@ class GradCheckReport:
         The array with the largest relative error and the index of its largest
         absolute disagreement.
     tol : float
+    atol : float
+        Arrays whose analytic and numerical gradients are both at most ``atol`` in
+        absolute value are zero at the check's resolution: their error is 0.
     ok : bool
         ``max_rel_error < tol``.
     """
 
-    def __init__(self, analytic, numerical, tol=1e-7):
-        self.analytic, self.numerical, self.tol = analytic, numerical, tol
-        self.errors = {k: relative_error(analytic[k], numerical[k]) for k in analytic}
+    def __init__(self, analytic, numerical, tol=1e-7, atol=1e-9):
+        self.analytic, self.numerical, self.tol, self.atol = analytic, numerical, tol, atol
+        self.errors = {k: self._error(analytic[k], numerical[k]) for k in analytic}
         name = max(self.errors, key=self.errors.get) if self.errors else ""
         index = ()
         if name and analytic[name].size:
@@ -102,6 +108,10 @@ class GradCheckReport:
         self.worst = (name, index)
         self.max_rel_error = self.errors[name] if name else 0.0
         self.ok = bool(self.max_rel_error < tol)
+
+    def _error(self, a, n):
+        both_zero = max(np.max(np.abs(a), initial=0), np.max(np.abs(n), initial=0)) <= self.atol
+        return 0.0 if both_zero else relative_error(a, n)
 
     def __str__(self):
         status = "OK" if self.ok else "FAILED"
@@ -129,7 +139,7 @@ class GradCheckReport:
         """
         tol = self.tol if tol is None else tol
         if not self.max_rel_error < tol:
-            failed = GradCheckReport(self.analytic, self.numerical, tol)
+            failed = GradCheckReport(self.analytic, self.numerical, tol, self.atol)
             raise GradCheckError(str(failed))
         return self
 

@@ -10,9 +10,11 @@ contract:
   of gradients; nothing accumulates) and returns ∂L/∂X;
 * calling ``backward`` before any ``forward`` raises a ``RuntimeError``.
 
-A layer whose ``input_grad`` is False (a network may set this on its first layer,
-whose input is the data) skips computing ∂L/∂X and returns ``None`` from backward:
-for a Dense layer that saves one matrix product per step.
+Two switches serve speed inside a network, which knows more than a lone layer:
+``input_grad = False`` (for the first layer, whose input is the data) skips ∂L/∂X and
+makes backward return ``None``, saving a Dense layer one matrix product per step;
+``check_input = False`` (for layers fed by other layers, or data validated once) skips
+the per-call test that the input is finite. Types and shapes are always checked.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ class Layer:
     input_grad : bool
         Whether ``backward`` must return ∂L/∂X (default True). Layers for which it is
         costly (Dense) return ``None`` instead when it is False.
+    check_input : bool
+        Whether ``forward`` tests its input for NaN and infinity (default True).
     """
 
     def __init__(self, name=None):
@@ -55,6 +59,7 @@ class Layer:
         self.trainable: set[str] = set()
         self.training = True
         self.input_grad = True
+        self.check_input = True
         self._cache = None
 
     def _where(self, method: str) -> str:
@@ -62,6 +67,14 @@ class Layer:
         label = type(self).__name__ if self.name is None else \
             f"{type(self).__name__}({self.name!r})"
         return f"{label}.{method}"
+
+    def _input(self, X, ndim=None):
+        """X as a float ndarray (no copy if it is one); raise if it is not usable."""
+        if (type(X) is not np.ndarray or X.dtype.kind != "f"
+                or (ndim is not None and X.ndim != ndim)
+                or (self.check_input and not all_finite(X))):
+            X = as_array(X, "X", ndim=ndim, where=self._where("forward"))
+        return X
 
     def _cached(self):
         """Return the forward cache, or explain that forward must come first."""
@@ -126,6 +139,9 @@ class Dense(Layer):
         n_out = positive_int(n_out, "n_out", where=where)
         if W is None:
             W = np.asarray(get_initializer(init)((n_in, n_out), seed), dtype=np.float64)
+            if W.shape != (n_in, n_out):
+                raise ValueError(f"{where}: expected init to return shape (n_in, n_out) "
+                                 f"= {(n_in, n_out)}, got {W.shape}")
         else:
             W = np.array(as_array(W, "W", ndim=2, where=where))  # a copy of our own
             if W.shape != (n_in, n_out):
@@ -153,9 +169,7 @@ class Dense(Layer):
     def forward(self, X):
         """Z = X W + b for a batch X of shape (N, n_in); returns Z of shape (N, n_out)."""
         W, b = self.params["W"], self.params["b"]
-        if type(X) is not np.ndarray or X.dtype.kind != "f" or X.ndim != 2 \
-                or not all_finite(X):
-            X = as_array(X, "X", ndim=2, where=self._where("forward"))
+        X = self._input(X, ndim=2)
         if X.shape[1] != W.shape[0]:
             raise ValueError(f"{self._where('forward')}: expected X of shape "
                              f"(N, n_in={W.shape[0]}), got {X.shape}")
@@ -167,11 +181,11 @@ class Dense(Layer):
         return Z
 
     def backward(self, grad_out):
-        """Gradients of the affine map, with δ = ∂L/∂Z of shape (N, n_out).
+        """The chain rule through Z = X W + b, with δ = ∂L/∂Z of shape (N, n_out).
 
-        dW = Xᵀ δ              (n_in, n_out): each weight's gradient is input × delta
-        db = Σ_rows δ          (n_out,)    : sum of the deltas over the batch
-        dX = δ Wᵀ              (N, n_in)   : the delta passed back to the layer below
+        dW = Xᵀ δ       (n_in, n_out): ∂L/∂w_jk = Σ_n x_nj δ_nk, input times delta
+        db = Σ_n δ_n    (n_out,)     : each bias collects its deltas over the batch
+        dX = δ Wᵀ       (N, n_in)    : the deltas sent back to the layer below
 
         Returns dX, or None when ``input_grad`` is False.
         """
@@ -213,7 +227,7 @@ class Dropout(Layer):
 
     def forward(self, X):
         """Y = X ⊙ M (training) or Y = X (evaluation); X of any shape (N, ...)."""
-        X = as_array(X, "X", where=self._where("forward"))
+        X = self._input(X)
         if not self.training or self.p == 0.0:
             self._cache = (None,)
             return X

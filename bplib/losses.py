@@ -2,7 +2,9 @@
 
 Every loss caches what its gradient needs in ``forward``; ``backward()`` returns
 ∂L/∂y_hat with the shape of ``y_hat`` (a new array each call). Calling ``backward``
-before ``forward`` raises a ``RuntimeError``.
+before ``forward`` raises a ``RuntimeError``. Inputs are tested for NaN and infinity
+unless ``check_input`` is False (a network that validated its data may turn it off);
+labels are always range-checked.
 
 =========================  ==================================  ========================
 class (``get_loss`` name)  value L                             gradient ∂L/∂ŷ
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bplib._validate import as_array, check_name
+from bplib._validate import all_finite, as_array, check_name
 
 __all__ = ["Loss", "MSE", "HalfSSE", "BinaryCrossEntropy", "SoftmaxCrossEntropy",
            "get_loss"]
@@ -31,16 +33,28 @@ class Loss:
 
     def __init__(self):
         self._cache = None
+        self.check_input = True
 
     @property
     def _name(self) -> str:
         return type(self).__name__
 
+    def _array(self, x, name, ndim=None):
+        """x as a float ndarray (no copy if it is one); raise if it is not usable."""
+        if (type(x) is not np.ndarray or x.dtype.kind != "f"
+                or (ndim is not None and x.ndim != ndim)
+                or (self.check_input and not all_finite(x))):
+            x = as_array(x, name, ndim=ndim, where=f"{self._name}.forward")
+        return x
+
     def _pair(self, y_hat, y):
-        """Validate a prediction/target pair of the same shape (y (N,) fits ŷ (N, 1))."""
+        """Validate a prediction/target pair of the same shape.
+
+        Targets of shape (N,) are accepted for predictions of shape (N, 1) (one output
+        column), and are cast to the predictions' dtype.
+        """
         where = f"{self._name}.forward"
-        y_hat = as_array(y_hat, "y_hat", where=where)
-        y = as_array(y, "y", where=where)
+        y_hat, y = self._array(y_hat, "y_hat"), self._array(y, "y")
         if y.shape != y_hat.shape:
             if y.ndim == 1 and y_hat.shape == (y.shape[0], 1):
                 y = y.reshape(-1, 1)  # targets (N,) for one output column (N, 1)
@@ -50,7 +64,7 @@ class Loss:
         if y_hat.size == 0:
             raise ValueError(f"{where}: expected at least one sample, got y_hat of "
                              f"shape {y_hat.shape}")
-        return y_hat, y
+        return y_hat, y.astype(y_hat.dtype, copy=False)  # float32 ŷ: float32 gradient
 
     def _cached(self):
         if self._cache is None:
@@ -122,7 +136,7 @@ class BinaryCrossEntropy(Loss):
         for name, v in (("y_hat", y_hat), ("y", y)):
             if v.min() < 0 or v.max() > 1:
                 raise ValueError(f"{where}: expected {name} to hold probabilities in "
-                                 f"[0, 1], got values from {v.min()!r} to {v.max()!r}")
+                                 f"[0, 1], got values from {v.min().item()!r} to {v.max().item()!r}")
         floor = y_hat.dtype.type(np.exp(-100.0))  # log(floor) = -100, PyTorch's clamp
         log_p = np.log(np.maximum(y_hat, floor))
         log_q = np.log(np.maximum(1 - y_hat, floor))
@@ -154,21 +168,23 @@ class SoftmaxCrossEntropy(Loss):
 
     def forward(self, y_hat, y) -> float:
         where = f"{self._name}.forward"
-        z = as_array(y_hat, "logits", ndim=2, where=where)
+        z = self._array(y_hat, "logits", ndim=2)
         N, K = z.shape
         if N == 0 or K == 0:
             raise ValueError(f"{where}: expected logits of shape (N, K) with N, K >= 1, "
                              f"got {z.shape}")
         y = _targets(y, N, K, where)       # flat indices n*K + y_n, or rows (N, K)
+        if y.ndim == 2:
+            y = y.astype(z.dtype, copy=False)
         shifted = z - z.max(axis=1, keepdims=True)
         p = np.exp(shifted)
-        s = p.sum(axis=1)
-        p /= s[:, None]                    # p = ŷ = softmax(z), rows sum to 1
-        log_s = np.log(s, out=s)           # log Σ_k exp(z_nk - max_k z_nk)
+        s = p.sum(axis=1, keepdims=True)
+        p /= s                             # p = ŷ = softmax(z), rows sum to 1
+        log_s = np.log(s, out=s)           # log Σ_k exp(z_nk - max_k z_nk), (N, 1)
         if y.ndim == 1:                    # labels: L = mean(log s_n - shifted_n,y_n)
             loss = float(log_s.sum() - shifted.take(y).sum()) / N
         else:                              # rows: L = mean(log s_n - y_n · shifted_n)
-            loss = float(log_s @ y.sum(axis=1) - np.vdot(y, shifted)) / N
+            loss = float(log_s[:, 0] @ y.sum(axis=1) - np.vdot(y, shifted)) / N
         self._cache = (p, y)
         return loss
 

@@ -13,8 +13,6 @@ Decoupled weight decay (AdamW, SGD's ``weight_decay``) belongs to the optimizers
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from bplib._validate import real_number

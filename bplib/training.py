@@ -8,6 +8,7 @@ repeats forward → loss → backward → optimizer step over epochs and mini-ba
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -127,9 +128,39 @@ def _diverged(value, epoch, epochs, step, steps, optimizer, where):
         "(clip=('norm', 1.0)), and check that the inputs are scaled.")
 
 
-def fit_loop(net, X, y, *, epochs, optimizer, batch_size, shuffle, rng, val, metric_fns,
-             penalty, clip, patience, callbacks):
+@contextmanager
+def _validated_once(net):
+    """Inside fit the data were checked once, so switch off the per-call checks.
+
+    Layers and the loss skip their NaN/infinity test of each input (a blow-up still
+    shows as a non-finite loss, which fit reports), and the first layer skips ∂L/∂X,
+    which no one needs (one matrix product per step saved). Restored afterwards.
+    """
+    parts = [*net.layers, net.loss_fn]
+    saved = [(p, getattr(p, "check_input", None), getattr(p, "input_grad", None)) for p in parts]
+    try:
+        for p, check, _ in saved:
+            if check is not None:
+                p.check_input = False
+        if saved[0][2] is not None:
+            net.layers[0].input_grad = False
+        yield
+    finally:
+        for p, check, grad in saved:
+            if check is not None:
+                p.check_input = check
+            if grad is not None:
+                p.input_grad = grad
+
+
+def fit_loop(net, X, y, **kwargs):
     """The loop of ``Sequential.fit`` on validated inputs (see its docstring)."""
+    with _validated_once(net):
+        return _loop(net, X, y, **kwargs)
+
+
+def _loop(net, X, y, *, epochs, optimizer, batch_size, shuffle, rng, val, metric_fns,
+             penalty, clip, patience, callbacks):
     where = "Sequential.fit"
     loss_fn, layers = net.loss_fn, net.layers
     for layer in layers:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import io
 import json
 import os
-import pkgutil
 import re
 import subprocess
 import sys
@@ -22,8 +20,7 @@ from hypothesis import strategies as st
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-import bplib.demos
-from bplib.interactive import MAX_FRAMES, Demo, Slider, _extra_html
+from bplib.interactive import MAX_FRAMES, Demo, Slider, _extra_html, demo_factories
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -289,15 +286,8 @@ def test_live_error_is_shown_not_raised():
 
 
 # ------------------------------------------------ sweep over chapter demos
-def demo_factories():
-    """Every function named *_demo defined in a module of bplib.demos."""
-    found = []
-    for info in pkgutil.iter_modules(bplib.demos.__path__):
-        module = importlib.import_module(f"bplib.demos.{info.name}")
-        for name, fn in inspect.getmembers(module, inspect.isfunction):
-            if name.endswith("_demo") and fn.__module__ == module.__name__:
-                found.append(pytest.param(fn, id=f"{info.name}.{name}"))
-    return found
+def all_demo_factories():
+    return [pytest.param(fn, id=name) for name, fn in demo_factories().items()]
 
 
 def corner_settings(demo):
@@ -330,7 +320,7 @@ def test_demo_factories_are_discovered():
     assert demo_factories(), "no *_demo factory found in bplib/demos"
 
 
-@pytest.mark.parametrize("factory", demo_factories())
+@pytest.mark.parametrize("factory", all_demo_factories())
 def test_every_demo_renders_at_min_middle_max(factory):
     import matplotlib.pyplot as plt
     required = [p for p in inspect.signature(factory).parameters.values()

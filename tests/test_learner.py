@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from bplib.tools.learner import (HIDE_TAG, learner_notebook, main, make_copies,
+from bplib.tools.learner import (HIDE_TAG, PROMPTS, learner_notebook, main, make_copies,
                                  strip_solutions, tag_solution_cells)
 
 SOLVED = """\
@@ -53,6 +53,7 @@ def _lab():
     cell = new_code_cell(SOLVED, execution_count=4,
                          outputs=[new_output("stream", name="stdout", text="14\n")])
     cell.metadata["tags"] = [HIDE_TAG]
+    cell.metadata["mystnb"] = dict(PROMPTS)
     return new_notebook(cells=[ex, cell, see])
 
 
@@ -62,7 +63,7 @@ def test_learner_notebook_clears_outputs_tags_and_rewrites_exercises():
     code = out.cells[1]
     assert code.source == "sse = ...            # your answer\nex.check_sse(sse)"
     assert code.outputs == [] and code.execution_count is None
-    assert "tags" not in code.metadata
+    assert "tags" not in code.metadata and "mystnb" not in code.metadata
     assert out.cells[0].source == "### Exercise 1: Sums\n\nAdd them."
     assert out.cells[2].source == "As in Exercise 1, and {ref}`other-label`."
     assert "BEGIN SOLUTION" in nb.cells[1].source      # the source is not changed
@@ -118,11 +119,13 @@ def test_cli(tmp_path, capsys):
 def test_tag_solution_cells(tmp_path):
     nb = _lab()
     nb.cells[1].metadata.pop("tags")
+    nb.cells[1].metadata.pop("mystnb")
     nb.cells.append(new_code_cell("print(1)"))
     path = tmp_path / "lab.ipynb"
     nbformat.write(nb, path)
     assert tag_solution_cells(path) == 1
     again = nbformat.read(path, as_version=4)
     assert again.cells[1].metadata["tags"] == [HIDE_TAG]
+    assert again.cells[1].metadata["mystnb"]["code_prompt_show"] == "Show the solution"
     assert "tags" not in again.cells[3].metadata
     assert tag_solution_cells(path) == 0

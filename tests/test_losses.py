@@ -130,6 +130,15 @@ def test_float32_gradients_stay_float32(make, y_hat, y):
     loss = make()
     assert np.isfinite(loss(y_hat, y))
     assert loss.backward().dtype == np.float32
+    if y.dtype == np.float32:  # float64 targets (the usual data) do not promote
+        loss(y_hat, y.astype(np.float64))
+        assert loss.backward().dtype == np.float32
+
+
+def test_float32_logits_with_float64_one_hot_stay_float32():
+    loss = SoftmaxCrossEntropy()
+    loss(np.ones((2, 3), np.float32), np.eye(3)[[0, 2]])
+    assert loss.backward().dtype == np.float32
 
 
 # --- contract and bad input ---------------------------------------------------------
@@ -179,8 +188,10 @@ def test_bce_out_of_range():
     (np.array([0, 1, 2]), r"expected labels y of shape \(N,\) = \(2,\)"),
     (np.array([0.5, 1.0]), "expected integer class labels"),
     (np.ones((2, 2)), r"expected one-hot y of shape \(N, K\) = \(2, 3\)"),
-    (np.array([[1.0, 1.0, 0.0], [0.0, 1.0, 0.0]]), "to be one-hot"),
-    (np.array([[1, 0, 0], [0, 1, 0]]).reshape(2, 3, 1), r"1 or 2 dimension"),
+    (np.array([[1.0, 1.0, 0.0], [0.0, 1.0, 0.0]]),
+     r"expected each row of y \(N, K\) to be one-hot"),
+    (np.array([[1, 0, 0], [0, 1, 0]]).reshape(2, 3, 1),
+     r"expected y with 1 or 2 dimension\(s\), got 3"),
 ])
 def test_softmax_ce_bad_targets(y, message):
     with pytest.raises(ValueError, match=r"SoftmaxCrossEntropy\.forward: " + message):

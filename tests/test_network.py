@@ -86,7 +86,7 @@ def test_trainable_params_and_set_get():
         net.set_params({"x.W": np.zeros(2)})
     with pytest.raises(ValueError, match=r"needs shape \(2, 2\)"):
         net.set_params({"dense0.W": np.zeros(3)})
-    assert "2 parameters" not in repr(net) and "dense1" in repr(net)
+    assert "# 9 parameters" in repr(net) and "dense1" in repr(net)
 
 
 # ------------------------------------------------------ forward/backward
@@ -370,3 +370,19 @@ def test_every_row_used_once_per_epoch(n, batch_size):
     hist = net.fit(X, y, epochs=1, optimizer=opt, batch_size=batch_size)
     assert len(opt.seen) == -(-n // min(batch_size, n))
     assert hist["loss"][0] == pytest.approx(start, rel=1e-9)
+
+
+def test_fit_restores_per_call_checks_even_after_an_error(data):
+    X, y = data
+    net = mlp()
+    seen = []
+    net.fit(X, y, epochs=1, optimizer=SGD(lr=0.1), callbacks=[
+        lambda n, e, l: seen.append((n.layers[0].input_grad, n.layers[1].check_input,
+                                     n.loss_fn.check_input))])
+    assert seen == [(False, False, False)]          # switched off inside fit ...
+    assert net.layers[0].input_grad and net.layers[1].check_input and net.loss_fn.check_input
+    with pytest.raises(ValueError, match="diverged"):
+        net.fit(X * 1e3, y, epochs=20, optimizer=SGD(lr=1e6))
+    assert net.layers[0].input_grad and net.layers[0].check_input   # ... and back on after
+    with pytest.raises(ValueError, match="finite"):
+        net.forward(np.full((1, 2), np.inf))        # checks work again outside fit

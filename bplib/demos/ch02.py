@@ -84,16 +84,19 @@ def regime(lr, x, *, tol=1e-9):
     return "oscillating, converging" if r > -1.0 else "diverging"
 
 
-def lr_steps_figure(lr=0.05, w0=3.0, x=None, y=None, *, steps=12, W_range=(-1.0, 5.0)):
+def lr_steps_figure(lr=0.05, w0=3.0, x=None, y=None, *, steps=12, W_range=None):
     """Figure: gradient descent steps drawn on the error curve (left) and the distance
     |W_t - W*| to the bottom against the step t on a log scale (right).
 
-    Iterates that leave W_range are drawn as arrows at the edge (divergence).
-    Returns (Figure, text) where text names the regime and the ratio r = 1 - lr E''.
+    W_range defaults to W* - 3 .. W* + 3. Iterates that leave W_range are drawn as an
+    arrow at the edge (divergence). Returns (Figure, text) where text names the regime
+    and the ratio r = 1 - lr E''.
     """
     x, y = _data(x, y, "lr_steps_figure")
     path = descend(lambda w: squared_error_slope(w, x, y), w0, lr, steps)
     w_best, r = best_weight(x, y), 1.0 - lr * curvature(x)
+    if W_range is None:
+        W_range = (w_best - 3.0, w_best + 3.0)
     fig = Figure(figsize=(9, 3.6), layout="constrained")
     ax, ax_d = fig.subplots(1, 2, width_ratios=[1.3, 1])
     ws = np.linspace(*W_range, 401)
@@ -138,15 +141,21 @@ def lr_steps_figure(lr=0.05, w0=3.0, x=None, y=None, *, steps=12, W_range=(-1.0,
     return fig, text
 
 
-def lr_demo(x=None, y=None):
-    """Slider demo over :func:`lr_steps_figure`: lr 0.02..0.22 (11) x start W 0..5 (6)."""
+def lr_demo(x=None, y=None, *, lr=(0.02, 0.22, 0.02, 0.04), w0=(0.0, 5.0, 1.0, 3.0)):
+    """Slider demo over :func:`lr_steps_figure`.
+
+    lr, w0: (start, stop, step, initial value) of each slider, or for w0 a single number
+    (then no start-W slider). Default: lr 0.02..0.22 (11) x start W 0..5 (6) = 66 frames.
+    """
     from bplib.interactive import Demo, Slider
 
     x, y = _data(x, y, "lr_demo")
-    return Demo(lambda lr, w0: lr_steps_figure(lr, w0, x, y),
-                Slider("lr", 0.02, 0.22, 0.02, value=0.04, label="learning rate η"),
-                Slider("w0", 0.0, 5.0, 1.0, value=3.0, label="starting W"),
-                title="Gradient descent on E(W): slow, one step, oscillating, diverging")
+    title = "Gradient descent on E(W): slow, one step, oscillating, diverging"
+    lr_slider = Slider("lr", *lr[:3], value=lr[3], label="learning rate η")
+    if np.ndim(w0) == 0:
+        return Demo(lambda lr: lr_steps_figure(lr, float(w0), x, y), lr_slider, title=title)
+    return Demo(lambda lr, w0: lr_steps_figure(lr, w0, x, y), lr_slider,
+                Slider("w0", *w0[:3], value=w0[3], label="starting W"), title=title)
 
 
 def batch_runs(x, y, *, lr, epochs, batch_sizes, w0=0.0, seed=0):

@@ -17,7 +17,7 @@ from bplib.activations import (relu, relu_prime, sigmoid, sigmoid_prime,
 __all__ = ["SATURATION_THRESHOLD", "activation_figure", "softmax_figure",
            "neuron_figure", "neuron_demo", "decision_surfaces_figure",
            "hidden_space_figure", "classic_network_figure", "saturation_stats",
-           "saturation_figure", "saturation_demo"]
+           "saturation_at", "saturation_figure", "saturation_demo"]
 
 SATURATION_THRESHOLD = 0.01
 """A sigmoid unit counts as saturated when sigma'(net) is below this (max is 0.25)."""
@@ -96,7 +96,8 @@ def neuron_figure(w, b, x_range=(-6.0, 6.0)):
     w, b = _real(w, "w", "neuron_figure"), _real(b, "b", "neuron_figure")
     x = np.linspace(float(x_range[0]), float(x_range[1]), 401)
     out = sigmoid(w * x + b)
-    fig = Figure(figsize=(6, 3.2), layout="constrained")
+    fig = Figure(figsize=(6, 3.2))           # fixed margins: cheaper than a layout engine
+    fig.subplots_adjust(left=0.11, right=0.97, bottom=0.15, top=0.9)
     ax = fig.subplots()
     ax.plot(x, sigmoid(x), color="0.75", lw=1.5, label="w = 1, b = 0 (reference)")
     sign = "-" if b < 0 else "+"
@@ -111,14 +112,14 @@ def neuron_figure(w, b, x_range=(-6.0, 6.0)):
         text = (f"w = 0: the input is ignored; the output is sigma(b) = "
                 f"{_sig(b):.3f} for every x.")
     else:
-        x0 = -b / w
+        x0 = -b / w + 0.0                     # + 0.0 turns -0.0 into 0.0
         text = (f"net = 0 (output 0.5) at x = -b/w = {x0:.3f}; slope there "
                 f"w/4 = {w / 4:.3f}. "
                 + ("The curve rises with x." if w > 0 else "The curve falls with x."))
         if x[0] <= x0 <= x[-1]:
             ax.plot([x0], [0.5], "o", color="C3", label=f"x = -b/w = {x0:.2f}")
     ax.set_title(f"one neuron: w = {w:g}, b = {b:g}")
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="upper left" if w >= 0 else "upper right", fontsize=8)
     return fig, text
 
 
@@ -237,15 +238,15 @@ def classic_network_figure(values=None):
     ax = fig.subplots()
     for a, t, name in edges:
         (x0, y0), (x1, y1) = pos[a], pos[t]
-        ax.annotate("", *_shortened(pos[a], pos[t], 0.32),
+        ax.annotate("", *_shortened(pos[a], pos[t], 0.44),
                     arrowprops=dict(arrowstyle="->", color="0.4"))
-        frac = 0.28 if y0 == y1 else 0.22
+        frac = 0.3 if y0 == y1 else 0.24
         xm, ym = x0 + frac * (x1 - x0), y0 + frac * (y1 - y0)
         ax.text(xm, ym + 0.12, f"{name} = {c[name]:g}", fontsize=8, ha="center",
                 bbox=dict(fc="white", ec="none", pad=0.5))
     for bias, targets in (("b1", ("h1", "h2")), ("b2", ("o1", "o2"))):
         for t in targets:
-            ax.annotate("", *_shortened(pos[bias], pos[t], 0.32),
+            ax.annotate("", *_shortened(pos[bias], pos[t], 0.44),
                         arrowprops=dict(arrowstyle="->", color="C1", ls=":"))
     inputs = np.ravel(c["inputs"])
     targets = np.ravel(c["targets"])
@@ -262,14 +263,17 @@ def classic_network_figure(values=None):
                 net, out = values[name]
                 label = f"{name}\nnet {net:.4f}\nout {out:.4f}"
             color = "C0" if name.startswith("h") else "C2"
-        ax.add_patch(_circle((x, y), 0.3 if not name.startswith("b") else 0.22,
-                             color, alpha=0.35))
-        ax.text(x, y, label, ha="center", va="center", fontsize=8)
+        if name.startswith("b"):
+            ax.add_patch(_circle((x, y), 0.2, color, alpha=0.35))
+            ax.text(x, y - 0.3, label, ha="center", va="top", fontsize=8)
+        else:
+            ax.add_patch(_circle((x, y), 0.42, color, alpha=0.35))
+            ax.text(x, y, label, ha="center", va="center", fontsize=8)
     for k, name in enumerate(("o1", "o2")):
         x, y = pos[name]
-        ax.text(x + 0.45, y, f"target {targets[k]:g}", va="center", fontsize=8)
-    ax.set_xlim(-0.6, 5.2)
-    ax.set_ylim(-1.6, 2.6)
+        ax.text(x + 0.5, y, f"target {targets[k]:g}", va="center", fontsize=8)
+    ax.set_xlim(-0.6, 5.3)
+    ax.set_ylim(-1.8, 2.6)
     ax.set_aspect("equal")
     ax.axis("off")
     return fig
@@ -295,29 +299,40 @@ def saturation_stats(net):
     return float(np.mean(d < SATURATION_THRESHOLD)), float(np.mean(d))
 
 
-def saturation_figure(log10_scale, *, n=400, n_in=8, n_hidden=16, seed=0):
-    """Inputs multiplied by 10**log10_scale feed a Xavier-initialised sigmoid layer.
-
-    Left: histogram of the net inputs with sigma'(z) overlaid; right: histogram
-    of the outputs. Returns (Figure, text) with the saturated fraction.
-    """
+def _saturation_net(log10_scale, n, n_in, n_hidden, seed, where):
     from bplib.initializers import xavier_uniform
 
-    log10_scale = _real(log10_scale, "log10_scale", "saturation_figure")
+    log10_scale = _real(log10_scale, "log10_scale", where)
     if not -10 <= log10_scale <= 10:
-        raise ValueError("saturation_figure: expected log10_scale in [-10, 10], "
-                         f"got {log10_scale!r}")
+        raise ValueError(f"{where}: expected log10_scale in [-10, 10], got {log10_scale!r}")
     scale = 10.0 ** log10_scale
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, n_in)) * scale
-    W = xavier_uniform((n_in, n_hidden), seed)
-    net = X @ W
+    return scale, X @ xavier_uniform((n_in, n_hidden), seed)
+
+
+def saturation_at(log10_scale, *, n=400, n_in=8, n_hidden=16, seed=0):
+    """(saturated fraction, mean sigma') of the setting drawn by :func:`saturation_figure`."""
+    _, net = _saturation_net(log10_scale, n, n_in, n_hidden, seed, "saturation_at")
+    return saturation_stats(net)
+
+
+def saturation_figure(log10_scale, *, n=400, n_in=8, n_hidden=16, seed=0):
+    """Inputs multiplied by 10**log10_scale feed a Xavier-initialised sigmoid layer.
+
+    The inputs are n standard-normal rows (N, n_in) times the scale; the layer is
+    (n_in, n_hidden) with no bias. Left: histogram of the net inputs with sigma'(z)
+    overlaid; right: histogram of the outputs. Returns (Figure, text) with the
+    saturated fraction.
+    """
+    scale, net = _saturation_net(log10_scale, n, n_in, n_hidden, seed, "saturation_figure")
     out = sigmoid(net)
     frac, mean_d = saturation_stats(net)
-    fig = Figure(figsize=(9, 3.2), layout="constrained")
+    fig = Figure(figsize=(9, 3.2))           # fixed margins: cheaper than a layout engine
+    fig.subplots_adjust(left=0.07, right=0.97, bottom=0.16, top=0.9, wspace=0.4)
     ax1, ax2 = fig.subplots(1, 2)
     lim = max(8.0, float(np.quantile(np.abs(net), 0.99)) * 1.05)
-    bins = np.linspace(-lim, lim, 61)
+    bins = np.linspace(-lim, lim, 41)
     ax1.hist(np.clip(net.ravel(), -lim, lim), bins=bins, color="C0", alpha=0.7,
              density=True)
     ax1.set_xlabel("net input z of the hidden units")

@@ -15,7 +15,7 @@ import time
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyBboxPatch
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from bplib.engine import Value, maximum, topological_order
 
@@ -101,8 +101,9 @@ def draw_graph(root, ax=None, *, grads=True, highlight=(), digits=3, title=None)
     pos, height = _layout(order)
     width = max(x for x, _ in pos.values()) + 1
     if ax is None:
-        fig = Figure(figsize=(min(2.0 + 1.7 * width, 14), 0.6 + 0.95 * max(height, 2)))
-        ax = fig.add_subplot()
+        fig = Figure(figsize=(0.2 + 1.1 * width, 0.3 + 1.1 * max(height, 1)
+                              + (0.3 if title else 0)))
+        ax = fig.add_axes((0, 0, 1, 0.9 if title else 1))
     fig = ax.figure
     hi = {id(v) for v in highlight}
     bw, bh = 0.78, 0.62 if grads else 0.46
@@ -110,9 +111,9 @@ def draw_graph(root, ax=None, *, grads=True, highlight=(), digits=3, title=None)
         x1, y1 = pos[node]
         for p in node.parents:
             x0, y0 = pos[p]
-            ax.annotate("", xy=(x1 - bw / 2, y1), xytext=(x0 + bw / 2, y0),
-                        arrowprops=dict(arrowstyle="-|>", color=_EDGE, lw=1.0,
-                                        shrinkA=0, shrinkB=1))
+            ax.add_patch(FancyArrowPatch((x0 + bw / 2, y0), (x1 - bw / 2, y1),
+                                         arrowstyle="-|>", mutation_scale=9,
+                                         color=_EDGE, lw=1.0, shrinkA=0, shrinkB=1))
     for node in order:
         x, y = pos[node]
         ax.add_patch(FancyBboxPatch((x - bw / 2, y - bh / 2), bw, bh,
@@ -176,8 +177,8 @@ def neuron_view(w=NEURON["w"], x=NEURON["x"], *, b=NEURON["b"], t=NEURON["t"],
     pass wrote into the box labelled w.
     """
     v = neuron(w, x, b, t)
-    fig = Figure(figsize=(12, 3.4), layout="constrained")
-    gax, cax = fig.subplots(1, 2, width_ratios=[3, 1])
+    fig = Figure(figsize=(8, 5), layout="constrained")
+    gax, cax = fig.subplots(2, 1, height_ratios=[1.3, 1])
     draw_graph(v["E"], gax)
     ws = np.linspace(*w_range, 241)
     cax.plot(ws, _neuron_error(ws, x, b, t), color="C0", label="E(w)")
@@ -190,7 +191,7 @@ def neuron_view(w=NEURON["w"], x=NEURON["x"], *, b=NEURON["b"], t=NEURON["t"],
     cax.set_ylim(-0.02, 0.5 * max(t, 1 - t) ** 2 + 0.05)
     cax.set_xlabel("weight w")
     cax.set_ylabel("error E")
-    cax.legend(loc="upper center", fontsize=8)
+    cax.legend(loc="upper right", fontsize=8)
     return fig
 
 
@@ -206,7 +207,7 @@ def neuron_demo(start=-3.0, stop=3.0, step=0.25, value=NEURON["w"]):
 # -- the patterns of backward flow ---------------------------------------------------
 def patterns_figure(a=2.0, b=-3.0, g=1.5):
     """Add distributes, multiply swaps, max routes: gradient ``g`` arriving at each."""
-    fig = Figure(figsize=(10, 2.6), layout="constrained")
+    fig = Figure(figsize=(7.5, 2.8), layout="constrained")
     axes = fig.subplots(1, 3)
     for ax, (name, make) in zip(axes, [("add distributes", lambda p, q: p + q),
                                        ("multiply swaps", lambda p, q: p * q),
@@ -227,7 +228,7 @@ def max_view(a=0.5, *, b=-1.0, c=0.0):
     f = maximum(ab, vc)
     f.label = "f"
     f.backward()
-    fig = Figure(figsize=(6.5, 2.8), layout="constrained")
+    fig = Figure(figsize=(4.8, 3.0), layout="constrained")
     draw_graph(f, fig.add_subplot(), highlight=[ab] if ab.data > c else [vc],
                title=f"a = {a:g}: the gradient goes to {'ab' if ab.data > c else 'c'}")
     return fig
@@ -288,18 +289,20 @@ def count_paths(root, leaf):
     return paths.get(leaf, 0)
 
 
-def gradient_cost(hidden=(2, 4, 8, 16, 32, 64), n_in=3, seed=0, eps=1e-6):
+def gradient_cost(hidden=(2, 4, 8, 16, 32, 64), n_in=3, seed=0, eps=1e-6, repeats=3):
     """Cost of all partial derivatives: central differences versus one backward pass.
 
     For each hidden width h, a tanh network (n_in, h, 1). Finite differences evaluate
     the loss 2P times (P weights) on plain floats; reverse mode builds the graph once
-    (one forward pass on Values) and runs one backward pass.
+    (one forward pass on Values) and runs one backward pass. Times are the best of
+    ``repeats`` runs (the machine may be busy).
 
     Returns
     -------
     pandas.DataFrame
-        One row per width: weights, fd_evaluations, reverse_evaluations (forward
-        passes: 1), graph_nodes, fd_seconds, reverse_seconds, max_abs_difference.
+        One row per width: hidden, weights, fd_evaluations, reverse_evaluations
+        (forward passes: 1), graph_nodes, fd_seconds, reverse_seconds,
+        max_abs_difference (between the two gradients).
     """
     rng = np.random.default_rng(seed)
     rows = []
@@ -314,24 +317,36 @@ def gradient_cost(hidden=(2, 4, 8, 16, 32, 64), n_in=3, seed=0, eps=1e-6):
             calls += 1
             return mlp_loss(ws, sizes, x, t)
 
-        t0 = time.perf_counter()
-        fd = []
-        for i in range(len(w)):
-            old = w[i]
-            w[i] = old + eps
-            up = loss(w)
-            w[i] = old - eps
-            down = loss(w)
-            w[i] = old
-            fd.append((up - down) / (2 * eps))
-        t1 = time.perf_counter()
-        params = [Value(v) for v in w]
-        E = mlp_loss(params, sizes, x, t)
-        E.backward()
-        t2 = time.perf_counter()
+        def finite_differences():
+            fd = []
+            for i in range(len(w)):
+                old = w[i]
+                w[i] = old + eps
+                up = loss(w)
+                w[i] = old - eps
+                down = loss(w)
+                w[i] = old
+                fd.append((up - down) / (2 * eps))
+            return fd
+
+        def reverse():
+            params = [Value(v) for v in w]
+            E = mlp_loss(params, sizes, x, t)
+            E.backward()
+            return params, E
+
+        fd_seconds, reverse_seconds = math.inf, math.inf
+        for _ in range(repeats):
+            calls = 0
+            t0 = time.perf_counter()
+            fd = finite_differences()
+            t1 = time.perf_counter()
+            params, E = reverse()
+            t2 = time.perf_counter()
+            fd_seconds, reverse_seconds = min(fd_seconds, t1 - t0), min(reverse_seconds, t2 - t1)
         rows.append(dict(hidden=h, weights=len(w), fd_evaluations=calls,
                          reverse_evaluations=1, graph_nodes=len(topological_order(E)),
-                         fd_seconds=t1 - t0, reverse_seconds=t2 - t1,
+                         fd_seconds=fd_seconds, reverse_seconds=reverse_seconds,
                          max_abs_difference=max(abs(p.grad - f) for p, f in zip(params, fd))))
     return pd.DataFrame(rows)
 

@@ -6,6 +6,8 @@ Internal helpers of :mod:`bplib.exercises.core`; each diagnosis is a triple
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .feedback import CORRECT, INCORRECT
@@ -55,33 +57,38 @@ def _ratio(got, want):
     return c
 
 
+def _near_int(v):
+    """The integer k in 2..1000 with v == k (relative tolerance _FACTOR_RTOL), or None."""
+    k = round(v)
+    return k if 2 <= k <= 1000 and math.isclose(v, k, rel_tol=_FACTOR_RTOL) else None
+
+
 def _factor_mistake(c, several_values):
     """(name, message) for an answer that is c times the right one, or None."""
-    if np.isclose(c, 1.0) or np.isclose(c, 0.0, atol=1e-12):
+    if math.isclose(c, 1.0, rel_tol=1e-9) or abs(c) < 1e-12:
         return None
-    if np.isclose(c, -1.0, rtol=_FACTOR_RTOL):
+    if math.isclose(c, -1.0, rel_tol=_FACTOR_RTOL):
         return ("wrong sign", "Your answer has the right size but the opposite sign. "
                 "Check the order of a subtraction (y - y_hat versus y_hat - y) or a minus "
                 "sign you dropped.")
+    neg = "wrong sign and " if c < 0 else ""
     sign = "the opposite sign and " if c < 0 else ""
     m = abs(c)
-    for k in range(2, 1001):
-        if np.isclose(m, k, rtol=_FACTOR_RTOL):
-            if k == 2:
-                return (f"{'wrong sign and ' if c < 0 else ''}extra factor of 2",
-                        f"Your answer is {sign}twice the right one. Is there a factor 2 "
-                        "too many (or a 1/2 you left out)?")
-            return (f"{'wrong sign and ' if c < 0 else ''}missing factor of 1/{k}",
-                    f"Your answer is {sign}{k} times the right one. Did you add up where "
-                    "you should average (a missing 1/n), or count something twice?")
-        if np.isclose(m, 1.0 / k, rtol=_FACTOR_RTOL):
-            if k == 2:
-                return (f"{'wrong sign and ' if c < 0 else ''}missing factor of 2",
-                        f"Your answer is {sign}half the right one. Did you forget the 2 "
-                        "that comes from differentiating a square (or add a 1/2)?")
-            return (f"{'wrong sign and ' if c < 0 else ''}extra factor of 1/{k}",
-                    f"Your answer is {sign}1/{k} of the right one. Did you divide by n "
-                    "(take a mean) where a sum is asked for?")
+    k = _near_int(m)
+    if k == 2:
+        return (f"{neg}extra factor of 2", f"Your answer is {sign}twice the right one. "
+                "Is there a factor 2 too many (or a 1/2 you left out)?")
+    if k:
+        return (f"{neg}missing factor of 1/{k}", f"Your answer is {sign}{k} times the right "
+                "one. Did you add up where you should average (a missing 1/n), or count "
+                "something twice?")
+    k = _near_int(1.0 / m)
+    if k == 2:
+        return (f"{neg}missing factor of 2", f"Your answer is {sign}half the right one. Did "
+                "you forget the 2 that comes from differentiating a square (or add a 1/2)?")
+    if k:
+        return (f"{neg}extra factor of 1/{k}", f"Your answer is {sign}1/{k} of the right one. "
+                "Did you divide by n (take a mean) where a sum is asked for?")
     if several_values:
         return ("off by a constant factor",
                 f"Your answer is {c:.4g} times the right one everywhere: the shape of "

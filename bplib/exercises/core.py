@@ -45,6 +45,13 @@ and in the lab notebook (``from bplib.exercises import lab01 as ex``)::
 
 Function answers: the check calls the learner's function on the given cases (make
 them fresh: not the example in the text), so a hard-coded answer fails.
+
+Hints are shown on request only: in Jupyter the feedback box holds a closed "Need a
+hint?" section; in plain text the feedback says ``Need a hint? run ex.hint(1)``;
+``ex.check_sse.hint()`` works too. A correct answer shows no hint.
+
+Several answers in one exercise: ``combine(check_number(...), check_array(...),
+name=...)`` reports the first part that is not right yet.
 """
 
 from __future__ import annotations
@@ -261,7 +268,7 @@ def combine(*feedbacks, name, hint=None):
     """
     for fb in feedbacks:
         if not fb.correct:
-            return Feedback(fb.status, name, f"({fb.name}) {fb.message}".strip(),
+            return Feedback(fb.status, name, f"In {fb.name}: {fb.message}".strip(),
                             mistake=fb.mistake, hint=fb.hint or hint)
     return Feedback(CORRECT, name, "", hint=hint)
 

@@ -83,6 +83,8 @@ class Feedback:
 
     @property
     def title(self) -> str:
+        """``Exercise k - name`` (plain text only: in the book, sphinx-exercise numbers
+        the lab exercises across pages, so the HTML box shows just the name)."""
         prefix = f"Exercise {self.exercise} - " if self.exercise is not None else ""
         return prefix + self.name
 
@@ -107,8 +109,10 @@ class Feedback:
 
     def _repr_html_(self) -> str:
         fg, bg = _COLOURS[self.status]
-        body = "".join(f"<div style='margin-top:0.3em'>{_inline_html(t)}</div>"
-                       for t in self._body_lines())
+        lines = [_inline_html(t) for t in self._body_lines()]
+        if self.mistake:
+            lines[0] = f"Common mistake: <b>{_inline_html(self.mistake)}</b>."
+        body = "".join(f"<div style='margin-top:0.3em'>{t}</div>" for t in lines)
         hint = ""
         if self.hint and self.status != CORRECT:
             hint = ("<details style='margin-top:0.4em'><summary style='cursor:pointer'>"
@@ -119,7 +123,7 @@ class Feedback:
             f"style='border-left:6px solid {fg};background:{bg};padding:0.5em 0.8em;"
             "margin:0.3em 0;border-radius:4px;color:#222'>"
             f"<div style='font-weight:bold;color:{fg}'>{_SYMBOL[self.status]} "
-            f"{_HEADLINE[self.status]}: {_inline_html(self.title)}</div>"
+            f"{_HEADLINE[self.status]}: {_inline_html(self.name)}</div>"
             f"{body}{hint}</div>"
         )
 

@@ -92,8 +92,8 @@ def check_totals(total_abs, total_sq):
     a, s = _errors(W_TABLE, X_NEW, Y_NEW)
     return combine(
         check_number(total_abs, a.sum(), name="sum of absolute errors", mistakes=[
-            Mistake("added signed misses", "Add the absolute values: misses of opposite "
-                    "signs must not cancel.", value=np.sum(W_TABLE * X_NEW - Y_NEW))]),
+            Mistake("added the squared errors", "This is the sum of the squared errors; "
+                    "the absolute errors are asked for here.", value=s.sum())]),
         check_number(total_sq, s.sum(), name="sum of squared errors", mistakes=[
             Mistake("summing absolute instead of squared errors", "This is the sum of the "
                     "absolute errors; add the squared errors instead.", value=a.sum()),

@@ -20,8 +20,10 @@ Each ``labs/NAME.ipynb`` (the one source, with solutions) becomes ``work/NAME.ip
 A learner's existing copy is never overwritten: it is kept and reported. ``--fresh``
 first renames it to ``NAME.backup-K.ipynb`` (K = 1, 2, ...) and then writes a new copy.
 
-``--tag`` (for lab authors) adds the ``hide-input`` tag to every cell holding a
-solution region, so the published book shows those cells closed behind a toggle.
+``--tag`` (for lab authors) adds the ``hide-input`` tag (and the toggle's words, "Show
+the solution", as myst-nb cell metadata) to every cell holding a solution region, so the
+published book shows those cells closed behind a toggle, with their check's output
+visible. The learner copies drop both.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from pathlib import Path
 BEGIN = "# BEGIN SOLUTION"
 END = "# END SOLUTION"
 HIDE_TAG = "hide-input"
+#: myst-nb cell metadata: the toggle's words for a solution cell in the book.
+PROMPTS = {"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
 _EXERCISE_OPEN = re.compile(r"^(:{3,}|`{3,})\{exercise\}\s*(.*)$")
 _REF = re.compile(r"\{ref\}`([^`<]+)`")
 
@@ -106,6 +110,11 @@ def learner_notebook(nb, where: str = "notebook"):
             tags.remove(HIDE_TAG)
             if not tags:
                 cell.metadata.pop("tags")
+        mystnb = cell.metadata.get("mystnb", {})
+        for key in PROMPTS:
+            mystnb.pop(key, None)
+        if "mystnb" in cell.metadata and not mystnb:
+            cell.metadata.pop("mystnb")
         if cell.cell_type == "code":
             cell.source = strip_solutions(cell.source, f"{where}, cell {i}")
             cell.outputs = []
@@ -162,13 +171,19 @@ def make_copies(src: Path, dst: Path, fresh=None, out=print) -> dict:
     if report["kept"]:
         out("kept your own copies (your answers are safe): "
             + ", ".join(str(p) for p in report["kept"]))
-        out(f"to start a lab afresh: python -m bplib.tools.learner {src} {dst} --fresh NAME"
-            " (your copy is kept as NAME.backup-K.ipynb), or delete the copy yourself")
+        name = report["kept"][0].stem
+        out(f"to start a lab afresh, e.g. {name}: python -m bplib.tools.learner {src} {dst} "
+            f"--fresh {name}  (your copy is first renamed {name}.backup-1.ipynb; "
+            "--fresh alone starts every lab afresh), or delete your copy and run make lab")
     return report
 
 
 def tag_solution_cells(path: Path) -> int:
-    """Add ``hide-input`` to every cell of ``path`` holding a solution region; return count."""
+    """Mark every cell of ``path`` holding a solution region to show closed in the book.
+
+    Adds the ``hide-input`` tag and the toggle's words (:data:`PROMPTS`, myst-nb cell
+    metadata "Show the solution"). Returns the number of cells changed.
+    """
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
@@ -176,8 +191,11 @@ def tag_solution_cells(path: Path) -> int:
     for cell in nb.cells:
         if cell.cell_type == "code" and has_solution(cell.source):
             tags = cell.metadata.setdefault("tags", [])
-            if HIDE_TAG not in tags:
-                tags.append(HIDE_TAG)
+            mystnb = cell.metadata.setdefault("mystnb", {})
+            if HIDE_TAG not in tags or any(mystnb.get(k) != v for k, v in PROMPTS.items()):
+                if HIDE_TAG not in tags:
+                    tags.append(HIDE_TAG)
+                mystnb.update(PROMPTS)
                 changed += 1
     if changed:
         nbformat.write(nb, path)

@@ -1,0 +1,311 @@
+"""Training benchmark: bplib against a minimal numpy loop, PyTorch and scikit-learn.
+
+Digits MLP 64-128-10 (ReLU, softmax cross-entropy, plain SGD lr 0.1, float64) at
+batch sizes 32 and 256: seconds per epoch and test accuracy. Then a large case
+(20,000 x 256 random inputs, hidden width 1,024, 10 classes, batch 256): seconds per
+epoch and the fraction of the machine's measured matrix-multiply FLOP rate that a
+training step reaches.
+
+    python bench/bench_training.py               # full run (a few minutes)
+    python bench/bench_training.py --quick       # smoke run (seconds)
+    python bench/bench_training.py --threads 1   # BLAS threads for every library
+
+PyTorch and scikit-learn are optional (the "bench" extra); rows for a library that
+is not installed are skipped. All libraries get the same number of threads as numpy.
+What each contestant does per step is the same: gather a shuffled batch, forward,
+loss (summed for the epoch's reported loss), backward, SGD update. See README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true", help="few epochs, small large case")
+    p.add_argument("--threads", type=int, default=None,
+                   help="BLAS threads for numpy, torch and sklearn (default: numpy's)")
+    p.add_argument("--repeats", type=int, default=None, help="timed runs (best is kept)")
+    p.add_argument("--skip", nargs="*", default=[], choices=["torch", "sklearn", "large"])
+    p.add_argument("--json", default=None, help="also write the results to this file")
+    return p.parse_args(argv)
+
+
+ARGS = parse_args() if __name__ == "__main__" else parse_args([])
+if ARGS.threads:  # must happen before numpy loads its BLAS
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(ARGS.threads)
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from bplib.activations import ReLU  # noqa: E402
+from bplib.data import train_val_test_split  # noqa: E402
+from bplib.datasets import load_digits  # noqa: E402
+from bplib.initializers import he_normal, xavier_uniform  # noqa: E402
+from bplib.layers import Dense  # noqa: E402
+from bplib.network import Sequential  # noqa: E402
+from bplib.optimizers import SGD  # noqa: E402
+
+LR = 0.1
+
+
+def numpy_threads():
+    """Threads numpy's BLAS uses (threadpoolctl when available, else the env/cores)."""
+    try:
+        from threadpoolctl import threadpool_info
+        n = [i["num_threads"] for i in threadpool_info() if i.get("user_api") == "blas"]
+        if n:
+            return n[0]
+    except ImportError:
+        pass
+    return int(os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")
+               or os.cpu_count())
+
+
+def initial_weights(n_in, hidden, n_out, seed=0):
+    """Shared starting point: He-normal W1, Xavier-uniform W2, zero biases."""
+    return {"W1": he_normal((n_in, hidden), seed), "b1": np.zeros(hidden),
+            "W2": xavier_uniform((hidden, n_out), seed + 1), "b2": np.zeros(n_out)}
+
+
+# ------------------------------------------------------------ contestants
+def train_numpy(w0, X, y, batch_size, epochs, seed):
+    """The minimal hand-written loop: the overhead-free reference."""
+    W1, b1, W2, b2 = (w0[k].copy() for k in ("W1", "b1", "W2", "b2"))
+    rng = np.random.default_rng(seed)
+    n = X.shape[0]
+    for _ in range(epochs):
+        perm = rng.permutation(n)
+        Xs, ys = X[perm], y[perm]
+        total = 0.0
+        for lo in range(0, n, batch_size):
+            x, t = Xs[lo:lo + batch_size], ys[lo:lo + batch_size]
+            m = x.shape[0]
+            rows = np.arange(m)
+            z1 = x @ W1 + b1
+            h = np.maximum(z1, 0)
+            z2 = h @ W2 + b2
+            z2 -= z2.max(axis=1, keepdims=True)
+            e = np.exp(z2)
+            s = e.sum(axis=1, keepdims=True)
+            total += np.log(s).sum() - z2[rows, t].sum()
+            d2 = e / s
+            d2[rows, t] -= 1.0
+            d2 /= m
+            gW2, gb2 = h.T @ d2, d2.sum(axis=0)
+            d1 = (d2 @ W2.T) * (z1 > 0)
+            gW1, gb1 = x.T @ d1, d1.sum(axis=0)
+            W1 -= LR * gW1
+            b1 -= LR * gb1
+            W2 -= LR * gW2
+            b2 -= LR * gb2
+    return lambda Xt: np.maximum(Xt @ W1 + b1, 0) @ W2 + b2
+
+
+def train_bplib(w0, X, y, batch_size, epochs, seed):
+    n_in, hidden = w0["W1"].shape
+    net = Sequential([Dense(n_in, hidden, W=w0["W1"], b=w0["b1"]), ReLU(),
+                      Dense(hidden, w0["W2"].shape[1], W=w0["W2"], b=w0["b2"])],
+                     loss="softmax_ce")
+    net.fit(X, y, epochs=epochs, optimizer=SGD(lr=LR), batch_size=batch_size, seed=seed,
+            metrics=())
+    return net.predict
+
+
+def train_torch(w0, X, y, batch_size, epochs, seed):
+    import torch
+    model = torch.nn.Sequential(torch.nn.Linear(*w0["W1"].shape), torch.nn.ReLU(),
+                                torch.nn.Linear(*w0["W2"].shape)).double()
+    with torch.no_grad():
+        for layer, W, b in ((model[0], "W1", "b1"), (model[2], "W2", "b2")):
+            layer.weight.copy_(torch.from_numpy(w0[W].T))
+            layer.bias.copy_(torch.from_numpy(w0[b]))
+    opt = torch.optim.SGD(model.parameters(), lr=LR)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    gen = torch.Generator().manual_seed(seed)
+    n = X.shape[0]
+    for _ in range(epochs):
+        perm = torch.randperm(n, generator=gen)
+        Xs, ys = Xt[perm], yt[perm]
+        total = 0.0
+        for lo in range(0, n, batch_size):
+            x, t = Xs[lo:lo + batch_size], ys[lo:lo + batch_size]
+            loss = loss_fn(model(x), t)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += loss.item() * x.shape[0]
+
+    def predict(Xq):
+        with torch.no_grad():
+            return model(torch.from_numpy(Xq)).numpy()
+    return predict
+
+
+def train_sklearn(w0, X, y, batch_size, epochs, seed):
+    import warnings
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+    clf = MLPClassifier(hidden_layer_sizes=(w0["W1"].shape[1],), activation="relu",
+                        solver="sgd", learning_rate="constant", learning_rate_init=LR,
+                        momentum=0.0, nesterovs_momentum=False, alpha=0.0,
+                        batch_size=batch_size, max_iter=epochs, shuffle=True,
+                        random_state=seed, tol=0.0, n_iter_no_change=epochs + 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    return clf.predict_proba
+
+
+CONTESTANTS = {"numpy loop": train_numpy, "bplib": train_bplib,
+               "torch (CPU)": train_torch, "sklearn MLP": train_sklearn}
+
+
+def available(skip, threads):
+    names = ["numpy loop", "bplib"]
+    if "torch" not in skip:
+        try:
+            import torch
+            torch.set_num_threads(threads)
+            names.append("torch (CPU)")
+        except ImportError:
+            print("# torch not installed: skipped")
+    if "sklearn" not in skip:
+        try:
+            import sklearn  # noqa: F401
+            names.append("sklearn MLP")
+        except ImportError:
+            print("# scikit-learn not installed: skipped")
+    return names
+
+
+def timed(fn, repeats, *args):
+    """Best wall time over ``repeats`` runs of fn(*args); returns (seconds, result)."""
+    best, out = float("inf"), None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn(*args)
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def matmul_rate(threads_note, size=1024, repeats=5):
+    """Measured float64 matmul rate of numpy's BLAS, in FLOP/s (best of repeats)."""
+    a = np.random.default_rng(0).standard_normal((size, size))
+    b = a.T.copy()
+    a @ b
+    t, _ = timed(lambda: a @ b, repeats)
+    return 2 * size ** 3 / t
+
+
+def run_digits(names, epochs_for, repeats):
+    X, y = load_digits()
+    X = X / 16.0
+    (Xtr, ytr), _, (Xte, yte) = train_val_test_split(X, y, val=0.0, test=0.2, seed=0)
+    w0 = initial_weights(64, 128, 10)
+    rows = []
+    for bs in (32, 256):
+        epochs = epochs_for[bs]
+        times = {name: float("inf") for name in names}
+        acc = {}
+        for name in names:  # warm-up: first calls pay for imports and lazy set-up
+            CONTESTANTS[name](w0, Xtr[:256], ytr[:256], bs, 1, 0)
+        for _ in range(repeats):  # interleave contestants so load changes hit all alike
+            for name in names:
+                t, predict = timed(CONTESTANTS[name], 1, w0, Xtr, ytr, bs, epochs, 0)
+                times[name] = min(times[name], t / epochs)
+                acc[name] = float(np.mean(predict(Xte).argmax(axis=1) == yte))
+        for name in names:
+            rows.append({"case": f"digits b={bs}", "impl": name, "epochs": epochs,
+                         "s_per_epoch": times[name],
+                         "vs_numpy": times[name] / times["numpy loop"],
+                         "test_acc": acc[name]})
+    return rows, Xtr.shape[0], Xte.shape[0]
+
+
+def run_large(names, n_rows, repeats, peak, batch_size=256):
+    rng = np.random.default_rng(1)
+    n_in, hidden, k = 256, 1024, 10
+    X = rng.standard_normal((n_rows, n_in))
+    y = (X @ rng.standard_normal((n_in, k))).argmax(axis=1)
+    w0 = initial_weights(n_in, hidden, k, seed=2)
+    steps = -(-n_rows // batch_size)
+    # FLOPs a step needs: forward 2B(n_in h + h k); weight gradients 2B(n_in h + h k);
+    # input gradient of the second layer 2B h k (the first layer's is not needed).
+    flops = n_rows * (4 * n_in * hidden + 6 * hidden * k)
+    times = {name: float("inf") for name in names}
+    for name in names:
+        CONTESTANTS[name](w0, X[:512], y[:512], batch_size, 1, 0)
+    for _ in range(repeats):
+        for name in names:
+            t, _ = timed(CONTESTANTS[name], 1, w0, X, y, batch_size, 1, 0)
+            times[name] = min(times[name], t)
+    return [{"case": f"large b={batch_size}", "impl": name, "epochs": 1,
+             "s_per_epoch": times[name], "vs_numpy": times[name] / times["numpy loop"],
+             "step_ms": 1e3 * times[name] / steps,
+             "gflops": flops / times[name] / 1e9,
+             "frac_peak": flops / times[name] / peak} for name in names]
+
+
+def main(args):
+    threads = numpy_threads()
+    quick = args.quick
+    repeats = args.repeats or (1 if quick else 3)
+    names = available(args.skip, threads)
+    try:
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(threads)  # sklearn (and anything else) uses numpy's count
+    except ImportError:
+        pass
+    epochs_for = {32: 3, 256: 5} if quick else {32: 30, 256: 150}
+    print(f"# numpy {np.__version__}, BLAS threads {threads} (torch/sklearn set alike), "
+          f"float64, repeats {repeats} (best kept){', QUICK' if quick else ''}")
+    rows, n_train, n_test = run_digits(names, epochs_for, repeats)
+    print(f"\n## Digits MLP 64-128-10, ReLU, softmax CE, SGD lr {LR}; "
+          f"train {n_train}, test {n_test} images")
+    print(f"{'case':<14}{'impl':<14}{'epochs':>7}{'s/epoch':>11}{'vs numpy':>10}{'test acc':>10}")
+    for r in rows:
+        print(f"{r['case']:<14}{r['impl']:<14}{r['epochs']:>7}{r['s_per_epoch']:>11.5f}"
+              f"{r['vs_numpy']:>9.2f}x{r['test_acc']:>10.4f}")
+    peak = matmul_rate(threads)
+    large = []
+    if "large" not in args.skip:
+        n_rows = 2_000 if quick else 20_000
+        large = run_large(names, n_rows, repeats, peak)
+        print(f"\n## Large case: {n_rows} x 256 inputs, hidden 1024, 10 classes, batch 256, "
+              f"one epoch; matmul peak {peak / 1e9:.1f} GFLOP/s (1024^3 float64)")
+        print(f"{'impl':<14}{'s/epoch':>10}{'ms/step':>9}{'vs numpy':>10}{'GFLOP/s':>9}{'of peak':>9}")
+        for r in large:
+            print(f"{r['impl']:<14}{r['s_per_epoch']:>10.3f}{r['step_ms']:>9.2f}"
+                  f"{r['vs_numpy']:>9.2f}x{r['gflops']:>9.1f}{100 * r['frac_peak']:>8.0f}%")
+    print("\n## Goals")
+    for r in rows + large:
+        if r["impl"] == "bplib":
+            ok = "ok" if r["vs_numpy"] <= 1.2 else "MISSED"
+            print(f"bplib / numpy loop, {r['case']}: {r['vs_numpy']:.2f}x (goal <= 1.2x) {ok}")
+    for r in rows:
+        if r["impl"] == "bplib":
+            ok = "ok" if r["test_acc"] >= 0.97 else "MISSED"
+            print(f"bplib test accuracy, {r['case']}: {r['test_acc']:.4f} (goal >= 0.97) {ok}")
+    by = {(r["case"], r["impl"]): r["s_per_epoch"] for r in rows + large}
+    for peer in ("torch (CPU)", "sklearn MLP"):
+        if ("digits b=32", peer) in by:
+            s = by[("digits b=32", peer)] / by[("digits b=32", "bplib")]
+            print(f"{peer} / bplib at batch 32: {s:.2f}x (goal >= 2x) {'ok' if s >= 2 else 'MISSED'}")
+        if large and peer == "torch (CPU)" and (large[0]["case"], peer) in by:
+            s = by[(large[0]["case"], peer)] / by[(large[0]["case"], "bplib")]
+            print(f"torch (CPU) / bplib, large case: {s:.2f}x (goal >= 1x) {'ok' if s >= 1 else 'MISSED'}")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump({"threads": threads, "peak_flops": peak, "rows": rows + large}, fh, indent=1)
+
+
+if __name__ == "__main__":
+    main(ARGS)

@@ -1,0 +1,301 @@
+"""Checks for Lab 4, "The chain rule and computational graphs" (labs/lab04-chain-rule.ipynb).
+
+The chain rule for compositions (Chapter 4, eq. (ch04-chain)) and graphs (eq.
+(ch04-chain-paths)), the local rules add distributes / multiply swaps / max routes,
+the sigmoid neuron's delta = (y - t) y (1 - y) (eq. (ch04-delta)), a new operation for
+bplib.engine, and what finite differences cost (eq. (ch04-cost)).
+
+In the lab: ``from bplib.exercises import lab04 as ex``; ``ex.hint(3)`` shows a hint.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from bplib.engine import Value
+
+from .core import Lab, Mistake, check_array, check_function, check_number, combine
+
+lab = Lab("Lab 4")
+hint = lab.hint
+
+#: Exercise 1: E(w) = 1/2 (tanh(w x) - t)^2 at these numbers.
+CHAIN = dict(w=0.7, x=1.5, t=0.5)
+#: Exercise 2: u = x y, v = x + y, f = u v at these numbers.
+PATHS = dict(x=1.5, y=-2.0)
+#: Exercise 3: a gradient G arrives at a + b, a * b and max(a, b).
+LOCAL = dict(a=3.0, b=-2.0, g=0.5)
+#: Exercise 4: a sigmoid neuron with three inputs and the half squared error.
+NEURON = dict(x=np.array([0.5, -1.0, 2.0]), w=np.array([0.2, 0.4, -0.1]), b=0.3, t=0.0)
+#: Exercise 7: layer sizes of the network whose gradient is counted.
+SIZES = (10, 20, 20, 1)
+#: Exercise 8: the chapter's neuron slider (x = 1.5, b = 0.1, t = 0.8).
+SLIDER = dict(x=1.5, b=0.1, t=0.8, step=0.25, read_at=-3.0)
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+# ------------------------------------------------------------ 1. a composition
+@lab.exercise(1, hint="Three steps: z = w x, y = tanh(z), E = (y - t)^2 / 2. Multiply "
+              "dE/dy = y - t, dy/dz = 1 - y^2 and dz/dw = x, each at the forward pass's "
+              "numbers.")
+def check_chain(dE_dw):
+    """Exercise 1: dE/dw for E = 1/2 (tanh(w x) - t)^2."""
+    w, x, t = CHAIN["w"], CHAIN["x"], CHAIN["t"]
+    y = math.tanh(w * x)
+    return check_number(dE_dw, (y - t) * (1 - y * y) * x, name="dE/dw", mistakes=[
+        Mistake("forgot the activation's derivative", "You multiplied (y - t) by x but "
+                "left out dy/dz = 1 - tanh(z)^2: every step of the chain contributes a "
+                "factor.", value=(y - t) * x),
+        Mistake("forgot the inner derivative", "The last factor, dz/dw = x, is missing: "
+                "z = w x changes x times as fast as w.", value=(y - t) * (1 - y * y)),
+        Mistake("derivative of tanh as 1 - tanh", "The derivative of tanh(z) is "
+                "1 - tanh(z)^2, not 1 - tanh(z).", value=(y - t) * (1 - y) * x),
+        Mistake("used the sigmoid's derivative", "That is y (1 - y), the sigmoid's rule; "
+                "for tanh it is 1 - y^2.", value=(y - t) * y * (1 - y) * x),
+    ])
+
+
+# ------------------------------------------------------------ 2. sum over paths
+@lab.exercise(2, hint="x reaches f along two paths: through u = x y and through "
+              "v = x + y. df/dx = (df/du)(du/dx) + (df/dv)(dv/dx), with df/du = v and "
+              "df/dv = u.")
+def check_paths(df_dx, df_dy):
+    """Exercise 2: f = (x y)(x + y); both partial derivatives, summed over paths."""
+    x, y = PATHS["x"], PATHS["y"]
+    u, v = x * y, x + y
+    return combine(
+        check_number(df_dx, v * y + u, name="df/dx", mistakes=[
+            Mistake("only the path through u", "You followed x -> u -> f only; x also "
+                    "reaches f through v = x + y. Add that path.", value=v * y),
+            Mistake("only the path through v", "You followed x -> v -> f only; x also "
+                    "reaches f through u = x y. Add that path.", value=u)]),
+        check_number(df_dy, v * x + u, name="df/dy", mistakes=[
+            Mistake("only the path through u", "You followed y -> u -> f only; y also "
+                    "reaches f through v = x + y. Add that path.", value=v * x),
+            Mistake("only the path through v", "You followed y -> v -> f only; y also "
+                    "reaches f through u = x y. Add that path.", value=u)]),
+        name="the sum over paths")
+
+
+# ------------------------------------------------------------ 3. local gradients
+@lab.exercise(3, hint="add distributes (both get g), multiply swaps (a gets g times b), "
+              "max routes (the larger input gets g, the other 0).")
+def check_local(add_grads, mul_grads, max_grads):
+    """Exercise 3: (a.grad, b.grad) for a + b, a * b and max(a, b) when g arrives."""
+    a, b, g = LOCAL["a"], LOCAL["b"], LOCAL["g"]
+    return combine(
+        check_array(add_grads, [g, g], name="a + b", mistakes=[
+            Mistake("add split the gradient", "Addition does not split g between its "
+                    "inputs: d(a + b)/da = 1, so each input receives all of g.",
+                    value=[g / 2, g / 2]),
+            Mistake("forgot the arriving gradient", "Multiply the local derivative by the "
+                    "gradient g that arrives from above.", value=[1.0, 1.0])]),
+        check_array(mul_grads, [g * b, g * a], name="a * b", mistakes=[
+            Mistake("multiply did not swap", "d(ab)/da = b: the gradient of a is scaled by "
+                    "the OTHER input, so a gets g * b and b gets g * a.",
+                    value=[g * a, g * b]),
+            Mistake("forgot the arriving gradient", "Multiply the swapped inputs by the "
+                    "gradient g that arrives from above.", value=[b, a])]),
+        check_array(max_grads, [g if a > b else 0.0, g if b > a else 0.0],
+                    name="max(a, b)", mistakes=[
+            Mistake("routed to the smaller input", "max passes the gradient to the input "
+                    "that won, the larger one.", value=[0.0 if a > b else g,
+                                                        0.0 if b > a else g]),
+            Mistake("max treated like add", "Only the larger input affects max(a, b), so "
+                    "only it receives g; the other gets 0.", value=[g, g])]),
+        name="local gradients")
+
+
+# ------------------------------------------------------------ 4. a sigmoid neuron
+def _neuron(w, b, x, t):
+    y = float(_sigmoid(np.dot(w, x) + b))
+    delta = (y - t) * y * (1 - y)
+    return y, delta
+
+
+@lab.exercise(4, hint="Forward first: z = w . x + b, y = sigmoid(z). Then "
+              "delta = (y - t) y (1 - y); dE/dw_i = delta x_i; dE/db = delta.")
+def check_neuron_by_hand(delta, grad_w, grad_b):
+    """Exercise 4: delta, dE/dw (3,) and dE/db for the lab's neuron."""
+    x, w, b, t = NEURON["x"], NEURON["w"], NEURON["b"], NEURON["t"]
+    y, d = _neuron(w, b, x, t)
+    return combine(
+        check_number(delta, d, name="delta", mistakes=[
+            Mistake("forgot the sigmoid's derivative", "delta = dE/dz, not dE/dy: multiply "
+                    "(y - t) by dy/dz = y (1 - y).", value=y - t),
+            Mistake("sigmoid derivative of z", "The factor is y (1 - y) with y = "
+                    "sigmoid(z), not z (1 - z).", value=(y - t) * (np.dot(w, x) + b)
+                    * (1 - np.dot(w, x) - b))]),
+        check_array(grad_w, d * x, name="dE/dw", mistakes=[
+            Mistake("gradient with respect to the wrong variable", "delta * w is dE/dx, "
+                    "the gradient for the inputs. For the weights, multiply swaps: "
+                    "dE/dw_i = delta * x_i.", value=d * w),
+            Mistake("forgot the sigmoid's derivative", "Use delta = (y - t) y (1 - y), "
+                    "not (y - t).", value=(y - t) * x)]),
+        check_number(grad_b, d, name="dE/db", mistakes=[
+            Mistake("treated the bias like an input of 1 times b", "b enters z by an "
+                    "addition, which distributes: dE/db = delta.", value=d * b)]),
+        name="the neuron by hand")
+
+
+def _neuron_grads(w, b, x, t):
+    _, d = _neuron(w, b, x, t)
+    return d * np.asarray(x, dtype=float), d
+
+
+def _neuron_cases(seed=404, k=6):
+    rng = np.random.default_rng(seed)
+    cases = []
+    for _ in range(k):
+        n = int(rng.integers(2, 6))
+        cases.append((rng.normal(0, 1, n).round(3), round(float(rng.normal()), 3),
+                      rng.normal(0, 1.5, n).round(3), round(float(rng.uniform(0, 1)), 3)))
+    return cases
+
+
+@lab.exercise(5, hint="Compute z, y and delta inside the function from its arguments; "
+              "return (delta * x, delta). np.dot(w, x) is the weighted sum.")
+def check_neuron_function(fn):
+    """Exercise 5: neuron_grads(w, b, x, t) -> (dE/dw, dE/db) for any neuron."""
+    def wrong_variable(w, b, x, t):
+        _, d = _neuron(w, b, x, t)
+        return d * np.asarray(w, dtype=float), d
+
+    def no_sigmoid_prime(w, b, x, t):
+        y, _ = _neuron(w, b, x, t)
+        return (y - t) * np.asarray(x, dtype=float), y - t
+
+    def wrong_sign(w, b, x, t):
+        gw, gb = _neuron_grads(w, b, x, t)
+        return -gw, -gb
+
+    return check_function(fn, _neuron_grads, _neuron_cases(), name="neuron_grads", mistakes=[
+        Mistake("gradient with respect to the wrong variable", "You returned delta * w, "
+                "the gradient for the inputs x. The weights' gradient is delta * x.",
+                function=wrong_variable),
+        Mistake("forgot the sigmoid's derivative", "delta is (y - t) y (1 - y); the "
+                "factor y (1 - y) is missing.", function=no_sigmoid_prime),
+        Mistake("wrong sign", "The error is (y - t)^2 / 2, so dE/dy = y - t, not t - y.",
+                function=wrong_sign),
+    ])
+
+
+# ------------------------------------------------------------ 6. a new operation
+def silu_reference(a):
+    """The reference SiLU op: s(a) = a * sigmoid(a), local derivative s + a s (1 - s)."""
+    s = float(_sigmoid(a.data))
+    return Value.from_op(a.data * s, (a,), "silu", lambda g: (g * (s + a.data * s * (1 - s)),))
+
+
+def _through(op):
+    """Value and gradients of f = op(x * y) * y + x at (x, y), built with ``op``."""
+    def run(x, y):
+        vx, vy = Value(x), Value(y)
+        h = op(vx * vy)
+        if h is Ellipsis:
+            return ...
+        if not isinstance(h, Value):
+            raise TypeError(f"your op must return a Value, got {type(h).__name__}")
+        f = h * vy + vx
+        f.backward()
+        return f.data, vx.grad, vy.grad
+    return run
+
+
+def _bad_op(rule, forward=lambda a, s: a * s):
+    def op(a):
+        s = float(_sigmoid(a.data))
+        return Value.from_op(forward(a.data, s), (a,), "silu", lambda g: (rule(g, a.data, s),))
+    return op
+
+
+@lab.exercise(6, hint="Product rule: d/da [a * sigmoid(a)] = sigmoid(a) + a * sigmoid(a) "
+              "* (1 - sigmoid(a)). The backward rule multiplies that by the arriving g and "
+              "returns a tuple with one entry: (g * local,).")
+def check_silu(silu):
+    """Exercise 6: a SiLU operation for the engine, tested inside a fresh expression."""
+    rng = np.random.default_rng(406)
+    cases = [tuple(float(v) for v in rng.uniform(-2.5, 2.5, 2).round(3)) for _ in range(6)]
+    if silu is Ellipsis:
+        return check_function(..., _through(silu_reference), cases, name="silu")
+    return check_function(_through(silu) if callable(silu) else silu,
+                          _through(silu_reference), cases, name="silu(a)", mistakes=[
+        Mistake("forgot the arriving gradient", "The rule receives g, the gradient "
+                "arriving at the result; multiply your local derivative by it.",
+                function=_through(_bad_op(lambda g, a, s: s + a * s * (1 - s)))),
+        Mistake("only half of the product rule", "a * sigmoid(a) is a product: its "
+                "derivative has two terms, sigmoid(a) + a * sigmoid'(a).",
+                function=_through(_bad_op(lambda g, a, s: g * s))),
+        Mistake("only half of the product rule", "a * sigmoid(a) is a product: its "
+                "derivative has two terms, sigmoid(a) + a * sigmoid(a) (1 - sigmoid(a)).",
+                function=_through(_bad_op(lambda g, a, s: g * a * s * (1 - s)))),
+        Mistake("forward value in the backward rule", "The backward rule returns the "
+                "derivative times g, not the function's value.",
+                function=_through(_bad_op(lambda g, a, s: g * a * s))),
+    ])
+
+
+# ------------------------------------------------------------ 7. counting the cost
+def parameter_count(sizes):
+    """Weights and biases of a dense network with layer sizes ``sizes``."""
+    return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+
+
+@lab.exercise(7, hint="Each layer has n_in * n_out weights and n_out biases. Central "
+              "differences evaluate the error twice per parameter; forward differences "
+              "once per parameter plus once at the unchanged point.")
+def check_cost(n_params, n_central, n_forward):
+    """Exercise 7: parameters, and forward passes of central and forward differences."""
+    P = parameter_count(SIZES)
+    no_bias = sum(a * b for a, b in zip(SIZES[:-1], SIZES[1:]))
+    return combine(
+        check_number(n_params, P, name="number of parameters", mistakes=[
+            Mistake("forgot the biases", "Each layer also has one bias per output unit; "
+                    "biases are parameters too.", value=no_bias),
+            Mistake("counted units, not weights", "Count the connections (n_in * n_out per "
+                    "layer) and the biases, not the units.", value=sum(SIZES))]),
+        check_number(n_central, 2 * P, name="central differences", mistakes=[
+            Mistake("one evaluation per parameter", "Central differences evaluate the "
+                    "error at w + eps AND at w - eps: two passes per parameter.", value=P),
+            Mistake("forgot the biases", "Count the biases among the parameters too.",
+                    value=2 * no_bias)]),
+        check_number(n_forward, P + 1, name="forward differences", mistakes=[
+            Mistake("forgot the unchanged point", "Forward differences need E(w) once, "
+                    "plus E(w + eps) for each parameter: P + 1.", value=P),
+            Mistake("two evaluations per parameter", "Forward differences reuse E(w): one "
+                    "new pass per parameter, plus one.", value=2 * P)]),
+        name="the cost of finite differences")
+
+
+# ------------------------------------------------------------ 8. the slider
+def slider_answers():
+    """(w just below the sign change, w just above, dE/dw at read_at) on the grid."""
+    x, b, t, step = SLIDER["x"], SLIDER["b"], SLIDER["t"], SLIDER["step"]
+    w_star = (math.log(t / (1 - t)) - b) / x
+    lo = math.floor(w_star / step) * step
+    y = float(_sigmoid(SLIDER["read_at"] * x + b))
+    return lo, lo + step, (y - t) * y * (1 - y) * x
+
+
+@lab.exercise(8, hint="Watch the red grad in the box of w (also the slope in the legend) "
+              "while you move w: it is negative at first and becomes positive. At w = -3 "
+              "read the number in the legend.")
+def check_slider(w_below, w_above, grad_at_minus_3):
+    """Exercise 8: where dE/dw changes sign, and the gradient in the flat region."""
+    lo, hi, g = slider_answers()
+    y = float(_sigmoid(SLIDER["read_at"] * SLIDER["x"] + SLIDER["b"]))
+    return combine(
+        check_number(w_below, lo, name="the last w with dE/dw < 0", atol=1e-6, mistakes=[
+            Mistake("gave the first positive one", "That w already has dE/dw > 0; give the "
+                    "slider value just before it.", value=hi)]),
+        check_number(w_above, hi, name="the first w with dE/dw > 0", atol=1e-6),
+        check_number(grad_at_minus_3, g, name="dE/dw at w = -3", rtol=0.05, atol=6e-4,
+                     mistakes=[Mistake("read E instead of the gradient", "That is the "
+                                       "error E; the gradient is the grad in the box of w.",
+                                       value=0.5 * (y - SLIDER["t"]) ** 2)]),
+        name="the neuron slider")
