@@ -36,9 +36,11 @@ Writing a demo function
   (and closed).
 * ``fn`` must be pure: same values, same figure. The live control memoises
   frames by grid point and prefetches the others in a background thread.
-* Speed: a fixed ``figsize``; no ``layout="constrained"``/``tight_layout``
-  (they double the draw time; use ``fig.subplots_adjust``); fixed axis limits
-  so frames line up.
+* A fixed ``figsize`` and fixed axis limits, so frames line up. A
+  constrained/tight layout is computed only for the initial and corner
+  settings; every frame then reuses those axes positions (no jitter while
+  sliding, about a third less drawing). Text in ``$...$`` (mathtext) and log
+  axes are slow to draw: use them where they teach something.
 * Extreme settings must still draw something: clip diverging values and say so
   in the figure (e.g. a title "diverges"), never return an empty axes.
 * Keep frame counts small: one slider <= ~41 values, two sliders <= ~80
@@ -65,8 +67,8 @@ __all__ = ["Slider", "Demo", "is_static", "demo_factories", "MAX_FRAMES"]
 MAX_FRAMES = 121
 """Largest number of precomputed frames one static demo may have."""
 
-_STATIC_DPI = 80
-_LIVE_DPI = 72
+_STATIC_DPI = 96
+_LIVE_DPI = 90
 
 
 def is_static() -> bool:
@@ -217,6 +219,9 @@ class Demo:
         (at most ``MAX_FRAMES``).
     title : str, optional
         Caption shown above the control (also used as the images' alt text).
+    fixed_layout : bool, default True
+        Lay out constrained/tight figures once (initial and corner settings,
+        the tightest boxes win) and place every frame's axes there.
     """
 
     _counter = itertools.count()
@@ -371,7 +376,10 @@ class Demo:
                     self._layouts[structure] = self._reference_boxes(structure)
         boxes = self._layouts[structure]
         if boxes is not None:
-            fig.set_layout_engine("none")
+            try:
+                fig.set_layout_engine("none")
+            except RuntimeError:      # an engine that cannot be swapped: keep it
+                return True
             for ax, (x0, y0, x1, y1) in zip(fig.axes, boxes):
                 ax.set_position([x0, y0, x1 - x0, y1 - y0])
         return True
@@ -431,4 +439,5 @@ class Demo:
         self.show()
 
     def __repr__(self):
-        return f"Demo({getattr(self.fn, '__name__', 'fn')}, {', '.join(map(repr, self.sliders))}, title={self.title!r})"
+        sliders = ", ".join(map(repr, self.sliders))
+        return f"Demo({getattr(self.fn, '__name__', 'fn')}, {sliders}, title={self.title!r})"

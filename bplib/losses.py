@@ -134,9 +134,10 @@ class BinaryCrossEntropy(Loss):
         y_hat, y = self._pair(y_hat, y)
         where = f"{self._name}.forward"
         for name, v in (("y_hat", y_hat), ("y", y)):
-            if v.min() < 0 or v.max() > 1:
+            lo, hi = v.min().item(), v.max().item()
+            if lo < 0 or hi > 1:
                 raise ValueError(f"{where}: expected {name} to hold probabilities in "
-                                 f"[0, 1], got values from {v.min().item()!r} to {v.max().item()!r}")
+                                 f"[0, 1], got values from {lo!r} to {hi!r}")
         floor = y_hat.dtype.type(np.exp(-100.0))  # log(floor) = -100, PyTorch's clamp
         log_p = np.log(np.maximum(y_hat, floor))
         log_q = np.log(np.maximum(1 - y_hat, floor))

@@ -49,17 +49,19 @@ class Optimizer:
         grads : dict[str, ndarray]
             Gradients with the same names and shapes (e.g. ``net.grads``).
         """
+        update = self._update
         for name, p in params.items():
-            g = grads.get(name)
-            if g is None:
+            try:
+                g = grads[name]
+            except KeyError:
                 raise ValueError(
                     f"{type(self).__name__}.step: no gradient for parameter {name!r}; "
-                    f"gradients were given for {sorted(grads)}")
+                    f"gradients were given for {sorted(grads)}") from None
             if g.shape != p.shape:
                 raise ValueError(
                     f"{type(self).__name__}.step: gradient for {name!r} has shape "
                     f"{g.shape}, expected the parameter's shape {p.shape}")
-            self._update(name, p, g)
+            update(name, p, g)
 
     def _state(self, name, p, *keys):
         """The state dict of parameter ``name``: a step count and zeroed buffers."""

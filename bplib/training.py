@@ -166,6 +166,7 @@ def _loop(net, X, y, *, epochs, optimizer, batch_size, shuffle, rng, val, metric
     for layer in layers:
         layer.training = True
     params, all_params = net.trainable_params, net.params
+    grad_index = [(f"{l.name}.{k}", l.grads, k) for l in layers for k in l.params]
     clip_fn = _clipper(clip, where)
     labels = _labels(y) if metric_fns else None
     val_labels = _labels(val[1]) if (val is not None and metric_fns) else None
@@ -201,7 +202,7 @@ def _loop(net, X, y, *, epochs, optimizer, batch_size, shuffle, rng, val, metric
                 pred[lo:hi] = net._classes(out)
             net._penalty = penalty
             net.backward()
-            grads = net.grads
+            grads = {name: g[k] for name, g, k in grad_index}  # = net.grads, prebuilt keys
             optimizer.step(params, grads if clip_fn is None else clip_fn(grads))
         logs = {"loss": total / n}
         for name, fn in metric_fns.items():

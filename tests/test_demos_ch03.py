@@ -139,3 +139,11 @@ def test_classic_network_figure_shows_values():
     fig = ch03.classic_network_figure({"h1": (0.3775, 0.593269992)})
     texts = " ".join(t.get_text() for t in fig.axes[0].texts)
     assert "net 0.3775" in texts and "out 0.5933" in texts
+
+
+def test_saturation_at_matches_the_figure_text():
+    frac, mean_d = ch03.saturation_at(1.0)
+    _, text = ch03.saturation_figure(1.0)
+    assert f"{100 * frac:.1f}%" in text and f"{mean_d:.4f}" in text
+    assert 0.5 < frac < 0.7          # scale 10: most, not all, units saturated
+    assert ch03.saturation_at(0.0)[0] < 0.01

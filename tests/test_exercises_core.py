@@ -83,7 +83,7 @@ def test_named_mistake_wins_over_builtin_guess():
 
 @pytest.mark.parametrize("answer, words", [
     ("14", "text"), (None, "None"), (True, "True"), (float("nan"), "nan"),
-    ({"a": 1}, "type dict"),
+    ({"a": 1}, "type dict"), (abs, "is a function"),
 ])
 def test_number_bad_types_are_explained_not_raised(answer, words):
     fb = check_number(answer, 14, name="e")
@@ -96,7 +96,8 @@ def test_number_given_an_array():
 
 
 # ---------------------------------------------------------------- not attempted
-@pytest.mark.parametrize("answer", [..., [..., 2, 3], [[1, ...]], np.array([1, ...], dtype=object)])
+@pytest.mark.parametrize("answer", [..., [..., 2, 3], [[1, ...]],
+                                    np.array([1, ...], dtype=object)])
 def test_not_attempted(answer):
     for fb in (check_number(answer, 1.0, name="e"), check_array(answer, [1.0, 2.0], name="a")):
         assert fb.status == "not-attempted" and not fb.correct
@@ -192,7 +193,8 @@ def slope(w, x, y):
     (lambda w, x, y: float(2 * np.sum(x * (y - w * x))), "wrong sign"),
     (lambda w, x, y: float(np.sum(x * (w * x - y))), "missing factor of 2"),
     (lambda w, x, y: float(4 * np.sum(x * (w * x - y))), "extra factor of 2"),
-    (lambda w, x, y: float(2 * w * np.sum(w * x - y)), "gradient with respect to the wrong variable"),
+    (lambda w, x, y: float(2 * w * np.sum(w * x - y)),
+     "gradient with respect to the wrong variable"),
 ])
 def test_function_mistakes(wrong, mistake):
     mistakes = [Mistake("gradient with respect to the wrong variable", "d/dW, not d/dx",

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from bplib.interactive import MAX_FRAMES, Demo, Slider, _extra_html, demo_factories
+from bplib.interactive import (
+    _STATIC_DPI, MAX_FRAMES, Demo, Slider, _extra_html, demo_factories)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -143,7 +144,7 @@ def test_frames_cover_the_grid_first_slider_slowest():
     assert all("<table" in extra for _, _, extra in frames)
     from PIL import Image
     img = Image.open(io.BytesIO(pngs[0]))
-    assert img.size == (3 * 80, 2 * 80)             # figsize x static dpi
+    assert img.size == (3 * _STATIC_DPI, 2 * _STATIC_DPI)   # figsize x static dpi
 
 
 def test_extra_kinds_are_rendered_as_html():
@@ -164,6 +165,33 @@ def test_pyplot_figures_are_closed():
     before = set(plt.get_fignums())
     Demo(with_pyplot, Slider("w", 0, 2, 1)).frames()
     assert set(plt.get_fignums()) == before
+
+
+def wide_labels_fig(w):
+    """Constrained layout whose y tick labels get wider as w grows."""
+    fig = Figure(figsize=(3, 2), layout="constrained")
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [0, 1])
+    ax.set_yticks([0, 1], ["0", "9" * (1 + 3 * w)])
+    return fig
+
+
+def test_fixed_layout_is_shared_and_leaves_room_for_every_frame():
+    demo = Demo(wide_labels_fig, Slider("w", 0, 2, 1, value=0))
+    boxes = []
+    for values in demo.grid():
+        fig, _ = demo.render(**values)
+        FigureCanvasAgg(fig)
+        demo._fix_layout(fig)
+        assert type(fig.get_layout_engine()).__name__ == "PlaceHolderLayoutEngine"
+        fig.canvas.draw()
+        ax = fig.axes[0]
+        boxes.append(ax.get_position().extents)
+        assert ax.get_tightbbox(fig.canvas.get_renderer()).x0 >= 0, values   # labels fit
+    assert np.allclose(boxes, boxes[0])                  # no jitter between frames
+    own, _ = Demo(wide_labels_fig, Slider("w", 0, 2, 1), fixed_layout=False).render(w=2)
+    FigureCanvasAgg(own).draw()
+    assert boxes[0][0] == pytest.approx(own.axes[0].get_position().x0)  # widest frame's room
 
 
 # ---------------------------------------------------------------- static
@@ -226,28 +254,23 @@ def test_static_html_is_self_contained_and_well_formed():
     assert demo.to_html().split('id="')[1] != page.split('id="')[1]  # unique ids
 
 
-def _run_show(static: bool):
-    code = ("import sys, bplib.interactive as bi\n"
-            "from IPython.core.interactiveshell import InteractiveShell\n"
+def test_show_static_is_html_without_ipywidgets_and_live_is_a_widget():
+    """One fresh interpreter: static show first (ipywidgets must stay unimported)."""
+    code = ("import os, sys, bplib.interactive as bi\n"
             "import IPython.display as d\n"
             "shown = []\n"
             "d.display = lambda obj: shown.append(obj)\n"
-            "bi.Demo(lambda w: __import__('matplotlib.figure').figure.Figure(),"
-            " bi.Slider('w', 0, 1, 1)).show()\n"
-            "print(type(shown[0]).__name__, 'ipywidgets' in sys.modules)\n")
-    env = dict(os.environ, BPLIB_STATIC="1" if static else "0")
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                         text=True, timeout=120)
+            "demo = bi.Demo(lambda w: __import__('matplotlib.figure').figure.Figure(),"
+            " bi.Slider('w', 0, 1, 1))\n"
+            "os.environ['BPLIB_STATIC'] = '1'; demo.show()\n"
+            "print(type(shown[-1]).__name__, 'ipywidgets' in sys.modules)\n"
+            "os.environ['BPLIB_STATIC'] = '0'; demo.show()\n"
+            "print(type(shown[-1]).__name__, 'ipywidgets' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=180, env={k: v for k, v in os.environ.items()
+                                           if k != "BPLIB_STATIC"})
     assert out.returncode == 0, out.stderr
-    return out.stdout.split()
-
-
-def test_show_static_is_html_without_ipywidgets():
-    assert _run_show(static=True) == ["HTML", "False"]
-
-
-def test_show_live_is_a_widget():
-    assert _run_show(static=False) == ["VBox", "True"]
+    assert out.stdout.split() == ["HTML", "False", "VBox", "True"]
 
 
 # ------------------------------------------------------------------ live

@@ -31,7 +31,8 @@ def test_region_removed_rest_kept():
 
 
 def test_several_regions_and_no_region():
-    src = "a = ...\n# BEGIN SOLUTION\na = 1\n# END SOLUTION\nb = ...\n# BEGIN SOLUTION\nb = 2\n# END SOLUTION\nprint(a, b)"
+    src = ("a = ...\n# BEGIN SOLUTION\na = 1\n# END SOLUTION\n"
+           "b = ...\n# BEGIN SOLUTION\nb = 2\n# END SOLUTION\nprint(a, b)")
     assert strip_solutions(src) == "a = ...\nb = ...\nprint(a, b)"
     assert strip_solutions("x = 1\n# BEGIN SOLUTIONS are great") == \
         "x = 1\n# BEGIN SOLUTIONS are great"

@@ -28,6 +28,9 @@ def _numeric(value, what="your answer"):
         return None, f"{what} is None (nothing): did you forget to assign or `return` it?"
     if isinstance(value, (str, bytes)):
         return None, f"{what} is text ({value!r}); give a number, without quotes."
+    if callable(value):
+        return None, (f"{what} is a function ({getattr(value, '__name__', '?')}); call it "
+                      "with its arguments, e.g. f(x), to get a value.")
     if isinstance(value, (bool, np.bool_)):
         return None, f"{what} is {value}; a number was expected."
     try:
@@ -44,7 +47,8 @@ def _close(a, b, rtol, atol) -> bool:
 
 
 def _transposed(a, b, rtol, atol) -> bool:
-    return a.ndim == 2 and a.shape != b.shape and a.T.shape == b.shape and _close(a.T, b, rtol, atol)
+    return (a.ndim == 2 and a.shape != b.shape and a.T.shape == b.shape
+            and _close(a.T, b, rtol, atol))
 
 
 def _ratio(got, want):

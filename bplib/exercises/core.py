@@ -66,6 +66,7 @@ from ._compare import _diagnose, _fmt, _numeric
 from .feedback import (CORRECT, ERROR, INCORRECT, MARKER_RE, NOT_ATTEMPTED,  # noqa: F401
                        STATUSES, Feedback, Hint)
 
+
 class Mistake:
     """A known wrong answer and what to tell the learner who gives it.
 
@@ -118,7 +119,7 @@ def check_number(answer, expected, *, name, rtol=1e-6, atol=1e-9, mistakes=(), h
     """
     if _unfinished(answer):
         return _not_attempted(name, hint)
-    arr, problem = _numeric(answer)
+    arr = _numeric(answer)[0]
     if arr is not None and arr.size != 1:
         return Feedback(INCORRECT, name, f"A single number was expected, but your answer "
                         f"has shape {arr.shape}.", mistake="an array instead of a number",
@@ -255,9 +256,10 @@ def check_function(fn, reference, cases, *, name, mistakes=(), hint=None,
     ok = sum(d[0] == CORRECT for d in diags)
     lead = (f"Your function is right for {ok} of {len(calls)} test inputs, but not for "
             "all. " if ok else "")
+    shown = _fmt(gots[i]) if numeric[i] is not None else repr(gots[i])
     return wrong(diags[i][1], f"{lead}Called with {_describe(reference, args, kwargs)}, "
-                 f"your function returned {_fmt(gots[i]) if numeric[i] is not None else repr(gots[i])}"
-                 f", but the right result is {_fmt(wants[i])}. {diags[i][2]}".rstrip())
+                 f"your function returned {shown}, but the right result is "
+                 f"{_fmt(wants[i])}. {diags[i][2]}".rstrip())
 
 
 def combine(*feedbacks, name, hint=None):

@@ -145,9 +145,10 @@ def check_thresholds(lr_one_step, lr_limit):
                "2/E''. You have them the other way round.")
     return combine(
         check_number(lr_one_step, one, name="the one-step learning rate", mistakes=[
-            Mistake(*swapped, value=limit),
-            Mistake("forgot the 2 in the curvature", "E'' = 2 sum x^2: the 2 comes from "
-                    "differentiating the square twice.", value=1 / sxx),
+            Mistake("the limit, not the one-step rate (or the 2 of E'' forgotten)",
+                    "1 / sum x^2 is the convergence limit 2/E''. The curvature is "
+                    "E'' = 2 sum x^2, and one step needs lr = 1/E'' = 1 / (2 sum x^2).",
+                    value=limit),
             Mistake("forgot to square x", "The curvature is 2 sum x_i^2, not 2 sum x_i.",
                     value=1 / (2 * np.sum(X_NEW)))]),
         check_number(lr_limit, limit, name="the largest learning rate that converges",
@@ -158,6 +159,30 @@ def check_thresholds(lr_one_step, lr_limit):
             Mistake("forgot to square x", "The limit is 1 / sum x_i^2, not 1 / sum x_i.",
                     value=1 / np.sum(X_NEW))]),
         name="the learning-rate thresholds")
+
+
+@lab.exercise(5, hint="Move the slider up from the left. Oscillation: the points jump "
+              "to the other side of the bottom. Divergence: the distance on the right "
+              "grows instead of falling.")
+def check_slider(lr_first_oscillating, lr_first_diverging):
+    """Exercise 5: readings off the learning-rate slider on the lab's data."""
+    values = np.round(np.arange(LR_SLIDER[0], LR_SLIDER[1] + 1e-12, LR_SLIDER[2]), 6)
+    c = 2 * float(np.sum(X_NEW ** 2))
+    osc = float(values[values > 1 / c][0])
+    div = float(values[values > 2 / c][0])
+    step = LR_SLIDER[2]
+    return combine(
+        check_number(lr_first_oscillating, osc, name="first slider value that oscillates",
+                     rtol=0, atol=step / 4, mistakes=[
+            Mistake("the value before", "At that value the steps still approach from one "
+                    "side (or land exactly); look one notch higher.", value=osc - step),
+            Mistake("gave where it diverges", "That is where it starts to diverge; "
+                    "oscillation starts earlier.", value=div)]),
+        check_number(lr_first_diverging, div, name="first slider value that diverges",
+                     rtol=0, atol=step / 4, mistakes=[
+            Mistake("still converging there", "At that value the jumps still shrink, "
+                    "slowly. Look one notch higher.", value=div - step)]),
+        name="reading the learning-rate slider")
 
 
 @lab.exercise(6, hint="Loop: step = -lr * grad_E(W, x, y); W = W + step; count it; "
@@ -227,30 +252,6 @@ def _epoch_div(W, x, y, lr, bs, n):
     for i in range(0, len(x), bs):
         W -= lr * _grad(W, x[i:i + bs], y[i:i + bs]) / n
     return float(W)
-
-
-@lab.exercise(5, hint="Move the slider up from the left. Oscillation: the points jump "
-              "to the other side of the bottom. Divergence: the distance on the right "
-              "grows instead of falling.")
-def check_slider(lr_first_oscillating, lr_first_diverging):
-    """Exercise 5: readings off the learning-rate slider on the lab's data."""
-    values = np.round(np.arange(LR_SLIDER[0], LR_SLIDER[1] + 1e-12, LR_SLIDER[2]), 6)
-    c = 2 * float(np.sum(X_NEW ** 2))
-    osc = float(values[values > 1 / c][0])
-    div = float(values[values > 2 / c][0])
-    step = LR_SLIDER[2]
-    return combine(
-        check_number(lr_first_oscillating, osc, name="first slider value that oscillates",
-                     rtol=0, atol=step / 4, mistakes=[
-            Mistake("the value before", "At that value the steps still approach from one "
-                    "side (or land exactly); look one notch higher.", value=osc - step),
-            Mistake("gave where it diverges", "That is where it starts to diverge; "
-                    "oscillation starts earlier.", value=div)]),
-        check_number(lr_first_diverging, div, name="first slider value that diverges",
-                     rtol=0, atol=step / 4, mistakes=[
-            Mistake("still converging there", "At that value the jumps still shrink, "
-                    "slowly. Look one notch higher.", value=div - step)]),
-        name="reading the learning-rate slider")
 
 
 @lab.exercise(8, hint="r_i = w x_i + b - y_i; dE/dw = 2 mean(r x), dE/db = 2 mean(r). "

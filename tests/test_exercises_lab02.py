@@ -1,0 +1,230 @@
+"""bplib.exercises.lab02: right answers pass; each named mistake is recognised."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bplib.exercises import lab02 as ex
+
+X, Y = ex.X_NEW, ex.Y_NEW
+
+
+# ---------------------------------------------------------------- right answers
+def grad_E(W, x, y):
+    return 2 * np.sum(x * (W * x - y))
+
+
+def gd_step(W, x, y, lr):
+    return W - lr * grad_E(W, x, y)
+
+
+def descend_until(W, x, y, lr, tol):
+    for t in range(1, 10_001):
+        step = -lr * grad_E(W, x, y)
+        W += step
+        if abs(step) < tol:
+            return W, t
+    return W, 10_000
+
+
+def minibatch_epoch(W, x, y, lr, batch_size):
+    for i in range(0, len(x), batch_size):
+        xb, yb = x[i:i + batch_size], y[i:i + batch_size]
+        W -= lr * 2 * np.mean(xb * (W * xb - yb))
+    return W
+
+
+def grad_wb(w, b, x, y):
+    r = w * x + b - y
+    return 2 * np.mean(r * x), 2 * np.mean(r)
+
+
+SXX = float(np.sum(X ** 2))
+
+
+def test_right_answers_pass():
+    assert ex.check_grad_by_hand(grad_E(ex.W_START, X, Y)).correct
+    assert ex.check_grad_by_hand(-14).correct          # the hand-worked number
+    assert ex.check_grad(grad_E).correct
+    assert ex.check_step(gd_step).correct
+    assert ex.check_thresholds(1 / (2 * SXX), 1 / SXX).correct
+    assert ex.check_slider(0.02, 0.04).correct
+    assert ex.check_until(descend_until).correct
+    assert ex.check_epoch(minibatch_epoch).correct
+    assert ex.check_grad_wb(grad_wb).correct
+
+
+def test_slider_answers_follow_the_thresholds():
+    # The first slider values above 1/E'' and 2/E'' (Chapter 2, eq. (ch02-conv)).
+    lo, hi, step = ex.LR_SLIDER[:3]
+    values = np.round(np.arange(lo, hi + 1e-12, step), 6)
+    assert values[values > 1 / (2 * SXX)][0] == pytest.approx(0.02)
+    assert values[values > 1 / SXX][0] == pytest.approx(0.04)
+
+
+def test_every_exercise_registered_with_a_hint():
+    assert list(ex.lab.checks) == [str(k) for k in range(1, 9)]
+    assert all(ex.lab.hints.values())
+
+
+def test_nothing_attempted():
+    for check, n in [(ex.check_grad_by_hand, 1), (ex.check_grad, 1), (ex.check_step, 1),
+                     (ex.check_thresholds, 2), (ex.check_slider, 2), (ex.check_until, 1),
+                     (ex.check_epoch, 1), (ex.check_grad_wb, 1)]:
+        assert check(*[...] * n).status == "not-attempted"
+    assert ex.check_grad(lambda W, x, y: ...).status == "not-attempted"
+
+
+def test_learner_exception_is_reported_not_raised():
+    def broken(W, x, y):
+        raise ZeroDivisionError("oops")
+
+    fb = ex.check_grad(broken)
+    assert fb.status == "error" and "ZeroDivisionError" in fb.message
+
+
+def test_hard_coded_gradient_is_caught():
+    fb = ex.check_grad(lambda W, x, y: -14.0)
+    assert not fb.correct and fb.mistake == "hard-coded answer"
+
+
+# ---------------------------------------------------------------- named mistakes
+W0 = ex.W_START
+MISS = W0 * X - Y
+
+
+@pytest.mark.parametrize("answer, mistake", [
+    (-grad_E(W0, X, Y), "wrong sign"),
+    (grad_E(W0, X, Y) / 2, "missing factor of 2"),
+    (grad_E(W0, X, Y) / 3, "mean instead of sum"),
+    (2 * W0 * np.sum(MISS), "gradient with respect to the wrong variable"),
+    (2 * np.sum(MISS), "forgot the inner derivative"),
+])
+def test_gradient_by_hand_mistakes(answer, mistake):
+    fb = ex.check_grad_by_hand(float(answer))
+    assert not fb.correct
+    assert mistake in fb.mistake
+
+
+@pytest.mark.parametrize("fn, mistake", [
+    (lambda W, x, y: -grad_E(W, x, y), "wrong sign"),
+    (lambda W, x, y: np.sum(x * (W * x - y)), "missing factor of 2"),
+    (lambda W, x, y: 2 * np.mean(x * (W * x - y)), "mean instead of sum"),
+    (lambda W, x, y: 2 * W * np.sum(W * x - y), "gradient with respect to the wrong variable"),
+    (lambda W, x, y: 2 * np.sum(W * x - y), "forgot the inner derivative"),
+    (lambda W, x, y: 2 * x * (W * x - y), "one gradient per row"),
+])
+def test_gradient_function_mistakes(fn, mistake):
+    fb = ex.check_grad(fn)
+    assert not fb.correct
+    assert mistake in fb.mistake
+
+
+@pytest.mark.parametrize("fn, mistake", [
+    (lambda W, x, y, lr: W + lr * grad_E(W, x, y), "wrong sign: gradient ascent"),
+    (lambda W, x, y, lr: -lr * grad_E(W, x, y), "returned the step, not the new weight"),
+    (lambda W, x, y, lr: W - lr * grad_E(W, x, y) / 2, "missing factor of 2"),
+    (lambda W, x, y, lr: W - lr * np.sign(grad_E(W, x, y)), "the learning rate as the step"),
+])
+def test_step_mistakes(fn, mistake):
+    fb = ex.check_step(fn)
+    assert not fb.correct
+    assert mistake in fb.mistake
+
+
+@pytest.mark.parametrize("one, limit, mistake", [
+    (1 / SXX, 1 / SXX, "the limit, not the one-step rate"),
+    (1 / (2 * np.sum(X)), 1 / SXX, "forgot to square x"),
+    (1 / (2 * SXX), 1 / (2 * SXX), "swapped the two"),
+    (1 / (2 * SXX), 2 / SXX, "forgot the 2 in the curvature"),
+    (1 / (2 * SXX), 1 / np.sum(X), "forgot to square x"),
+])
+def test_threshold_mistakes(one, limit, mistake):
+    fb = ex.check_thresholds(one, limit)
+    assert not fb.correct
+    assert mistake in fb.mistake
+
+
+@pytest.mark.parametrize("osc, div, mistake", [
+    (0.018, 0.04, "the value before"),
+    (0.04, 0.04, "gave where it diverges"),
+    (0.02, 0.038, "still converging there"),
+])
+def test_slider_mistakes(osc, div, mistake):
+    fb = ex.check_slider(osc, div)
+    assert not fb.correct
+    assert mistake in fb.mistake
+
+
+def _until_shifted(k):
+    def fn(W, x, y, lr, tol):
+        W, t = descend_until(W, x, y, lr, tol)
+        return W, t + k
+    return fn
+
+
+def _until_on_gradient(W, x, y, lr, tol):
+    for t in range(1, 10_001):
+        g = grad_E(W, x, y)
+        W -= lr * g
+        if abs(g) < tol:
+            return W, t
+    return W, 10_000
+
+
+@pytest.mark.parametrize("fn, mistake", [
+    (_until_shifted(-1), "off by one: the last step not counted"),
+    (_until_shifted(+1), "off by one: one step too many"),
+    (_until_on_gradient, "compared the gradient with tol"),
+])
+def test_stopping_mistakes(fn, mistake):
+    fb = ex.check_until(fn)
+    assert not fb.correct
+    assert mistake in fb.mistake
+
+
+def _epoch_sum(W, x, y, lr, bs):
+    for i in range(0, len(x), bs):
+        xb, yb = x[i:i + bs], y[i:i + bs]
+        W -= lr * 2 * np.sum(xb * (W * xb - yb))
+    return W
+
+
+def _epoch_at_old_w(W, x, y, lr, bs):
+    grads = [2 * np.mean(x[i:i + bs] * (W * x[i:i + bs] - y[i:i + bs]))
+             for i in range(0, len(x), bs)]
+    return W - lr * sum(grads)
+
+
+def _epoch_div_n(W, x, y, lr, bs):
+    for i in range(0, len(x), bs):
+        xb, yb = x[i:i + bs], y[i:i + bs]
+        W -= lr * 2 * np.sum(xb * (W * xb - yb)) / len(x)
+    return W
+
+
+@pytest.mark.parametrize("fn, mistake", [
+    (_epoch_sum, "sum instead of mean"),
+    (lambda W, x, y, lr, bs: W - lr * 2 * np.mean(x * (W * x - y)), "one full-batch step"),
+    (_epoch_at_old_w, "all batches at the old weight"),
+    (_epoch_div_n, "divided by the data size, not the batch size"),
+])
+def test_minibatch_mistakes(fn, mistake):
+    fb = ex.check_epoch(fn)
+    assert not fb.correct
+    assert mistake in fb.mistake
+
+
+@pytest.mark.parametrize("fn, mistake", [
+    (lambda w, b, x, y: grad_wb(w, 0.0, x, y), "forgot the bias"),
+    (lambda w, b, x, y: grad_wb(w, b, x, y)[::-1], "swapped the two partial derivatives"),
+    (lambda w, b, x, y: tuple(len(x) * g for g in grad_wb(w, b, x, y)),
+     "sum instead of mean"),
+    (lambda w, b, x, y: tuple(g / 2 for g in grad_wb(w, b, x, y)), "missing factor of 2"),
+    (lambda w, b, x, y: tuple(-g for g in grad_wb(w, b, x, y)), "wrong sign"),
+])
+def test_two_weight_mistakes(fn, mistake):
+    fb = ex.check_grad_wb(fn)
+    assert not fb.correct
+    assert mistake in fb.mistake

@@ -1,0 +1,198 @@
+"""bplib.exercises.lab04: right answers pass; each named mistake is recognised."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from bplib.engine import Value
+from bplib.exercises import lab04 as ex
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def chain_answer():
+    y = math.tanh(ex.CHAIN["w"] * ex.CHAIN["x"])
+    return y, (y - ex.CHAIN["t"]) * (1 - y * y) * ex.CHAIN["x"]
+
+
+def neuron_answer():
+    x, w, b, t = (ex.NEURON[k] for k in "xwbt")
+    y = sigmoid(np.dot(w, x) + b)
+    d = (y - t) * y * (1 - y)
+    return y, d, d * x, d
+
+
+def neuron_grads(w, b, x, t):
+    y = sigmoid(np.dot(w, x) + b)
+    d = (y - t) * y * (1 - y)
+    return d * x, d
+
+
+def silu(a):
+    s = 1 / (1 + math.exp(-a.data))
+    return Value.from_op(a.data * s, (a,), "silu", lambda g: (g * (s + a.data * s * (1 - s)),))
+
+
+def test_right_answers_pass():
+    x, y = ex.PATHS["x"], ex.PATHS["y"]
+    a, b, g = ex.LOCAL["a"], ex.LOCAL["b"], ex.LOCAL["g"]
+    _, d, gw, gb = neuron_answer()
+    P = 10 * 20 + 20 + 20 * 20 + 20 + 20 * 1 + 1
+    assert ex.check_chain(chain_answer()[1]).correct
+    assert ex.check_paths((x + y) * y + x * y, (x + y) * x + x * y).correct
+    assert ex.check_local([g, g], [g * b, g * a], [g, 0]).correct
+    assert ex.check_neuron_by_hand(d, gw, gb).correct
+    assert ex.check_neuron_function(neuron_grads).correct
+    assert ex.check_silu(silu).correct
+    assert ex.check_cost(P, 2 * P, P + 1).correct
+    assert ex.check_slider(0.75, 1.0, -0.014).correct        # read off the legend
+    assert ex.check_slider(0.75, 1.0, -0.0142).correct       # read off the graph
+
+
+def test_slider_answers_match_the_chapter_engine():
+    from bplib.demos import ch04
+    lo, hi, g = ex.slider_answers()
+    assert ch04.neuron(w=lo)["w"].grad < 0 < ch04.neuron(w=hi)["w"].grad
+    assert g == pytest.approx(ch04.neuron(w=-3.0)["w"].grad)
+
+
+def test_every_exercise_registered_with_a_hint():
+    assert list(ex.lab.checks) == [str(k) for k in range(1, 9)]
+    assert all(ex.lab.hints.values())
+
+
+def test_nothing_attempted():
+    for check, n in [(ex.check_chain, 1), (ex.check_paths, 2), (ex.check_local, 3),
+                     (ex.check_neuron_by_hand, 3), (ex.check_neuron_function, 1),
+                     (ex.check_silu, 1), (ex.check_cost, 3), (ex.check_slider, 3)]:
+        assert check(*[...] * n).status == "not-attempted"
+    assert ex.check_local([..., ...], [..., ...], [..., ...]).status == "not-attempted"
+    assert ex.check_neuron_function(lambda w, b, x, t: ...).status == "not-attempted"
+    assert ex.check_silu(lambda a: ...).status == "not-attempted"
+
+
+@pytest.mark.parametrize("which, mistake", [
+    ("no_prime", "forgot the activation's derivative"),
+    ("no_inner", "forgot the inner derivative"),
+    ("one_minus_tanh", "derivative of tanh as 1 - tanh"),
+    ("sigmoid_prime", "used the sigmoid's derivative"),
+    ("sign", "wrong sign"),
+])
+def test_chain_mistakes(which, mistake):
+    y, right = chain_answer()
+    t, x = ex.CHAIN["t"], ex.CHAIN["x"]
+    answer = dict(no_prime=(y - t) * x, no_inner=(y - t) * (1 - y * y),
+                  one_minus_tanh=(y - t) * (1 - y) * x,
+                  sigmoid_prime=(y - t) * y * (1 - y) * x, sign=-right)[which]
+    assert ex.check_chain(answer).mistake == mistake
+
+
+def test_paths_mistakes():
+    x, y = ex.PATHS["x"], ex.PATHS["y"]
+    u, v = x * y, x + y
+    fb = ex.check_paths(v * y, v * x + u)
+    assert fb.mistake == "only the path through u" and "df/dx" in fb.message
+    assert ex.check_paths(u, v * x + u).mistake == "only the path through v"
+    assert ex.check_paths(v * y + u, v * x).mistake == "only the path through u"
+
+
+@pytest.mark.parametrize("answers, mistake", [
+    (([0.25, 0.25], [-1.0, 1.5], [0.5, 0]), "add split the gradient"),
+    (([1, 1], [-1.0, 1.5], [0.5, 0]), "forgot the arriving gradient"),
+    (([0.5, 0.5], [1.5, -1.0], [0.5, 0]), "multiply did not swap"),
+    (([0.5, 0.5], [-2.0, 3.0], [0.5, 0]), "forgot the arriving gradient"),
+    (([0.5, 0.5], [-1.0, 1.5], [0, 0.5]), "routed to the smaller input"),
+    (([0.5, 0.5], [-1.0, 1.5], [0.5, 0.5]), "max treated like add"),
+])
+def test_local_mistakes(answers, mistake):
+    assert ex.check_local(*answers).mistake == mistake
+
+
+def test_neuron_by_hand_mistakes():
+    y, d, gw, gb = neuron_answer()
+    x, w, b, t = (ex.NEURON[k] for k in "xwbt")
+    assert ex.check_neuron_by_hand(y - t, gw, gb).mistake == "forgot the sigmoid's derivative"
+    assert ex.check_neuron_by_hand(d, d * w, gb).mistake == \
+        "gradient with respect to the wrong variable"
+    assert ex.check_neuron_by_hand(d, (y - t) * x, gb).mistake == \
+        "forgot the sigmoid's derivative"
+    assert ex.check_neuron_by_hand(d, gw, d * b).mistake == \
+        "treated the bias like an input of 1 times b"
+    assert ex.check_neuron_by_hand(d, gw.reshape(3, 1), gb).mistake == "wrong shape"
+
+
+@pytest.mark.parametrize("fn, mistake", [
+    (lambda w, b, x, t: (neuron_grads(w, b, x, t)[1] * w, neuron_grads(w, b, x, t)[1]),
+     "gradient with respect to the wrong variable"),
+    (lambda w, b, x, t: ((sigmoid(np.dot(w, x) + b) - t) * x, sigmoid(np.dot(w, x) + b) - t),
+     "forgot the sigmoid's derivative"),
+    (lambda w, b, x, t: tuple(-g for g in neuron_grads(w, b, x, t)), "wrong sign"),
+    (lambda w, b, x, t: neuron_grads(*[np.array([0.2, 0.4, -0.1]), 0.3,
+                                       np.array([0.5, -1.0, 2.0]), 0.0]),
+     "hard-coded answer"),
+])
+def test_neuron_function_mistakes(fn, mistake):
+    assert ex.check_neuron_function(fn).mistake == mistake
+
+
+def test_neuron_function_exception_is_reported():
+    fb = ex.check_neuron_function(lambda w, b, x, t: x[10])
+    assert fb.status == "error" and "IndexError" in fb.message
+
+
+def _op(rule):
+    def op(a):
+        s = 1 / (1 + math.exp(-a.data))
+        return Value.from_op(a.data * s, (a,), "silu", lambda g: (rule(g, a.data, s),))
+    return op
+
+
+@pytest.mark.parametrize("rule, mistake", [
+    (lambda g, a, s: s + a * s * (1 - s), "forgot the arriving gradient"),
+    (lambda g, a, s: g * s, "only half of the product rule"),
+    (lambda g, a, s: g * a * s * (1 - s), "only half of the product rule"),
+    (lambda g, a, s: g * a * s, "forward value in the backward rule"),
+])
+def test_silu_mistakes(rule, mistake):
+    assert ex.check_silu(_op(rule)).mistake == mistake
+
+
+def test_silu_errors_are_reported_not_raised():
+    fb = ex.check_silu(lambda a: a.data * 2)          # a float, not a Value
+    assert fb.status == "error" and "must return a Value" in fb.message
+    fb = ex.check_silu(lambda a: Value.from_op(1.0, (a,), "silu", lambda g: g))
+    assert fb.status == "error"
+    assert not ex.check_silu(3.0).correct
+
+
+@pytest.mark.parametrize("answers, mistake", [
+    ((620, 1322, 662), "forgot the biases"),
+    ((51, 1322, 662), "counted units, not weights"),
+    ((661, 661, 662), "one evaluation per parameter"),
+    ((661, 1240, 662), "forgot the biases"),
+    ((661, 1322, 661), "forgot the unchanged point"),
+    ((661, 1322, 1322), "two evaluations per parameter"),
+])
+def test_cost_mistakes(answers, mistake):
+    assert ex.check_cost(*answers).mistake == mistake
+
+
+def test_slider_mistakes():
+    y = sigmoid(-3 * 1.5 + 0.1)
+    assert ex.check_slider(1.0, 1.25, -0.014).mistake == "gave the first positive one"
+    assert ex.check_slider(0.75, 1.0, 0.5 * (y - 0.8) ** 2).mistake == \
+        "read E instead of the gradient"
+    assert not ex.check_slider(0.75, 1.0, -0.03).correct
+
+
+def test_neuron_function_unrecognised_wrong_pair_is_reported_as_not_yet():
+    def slightly_off(w, b, x, t):
+        gw, gb = neuron_grads(w, b, x, t)
+        return gw + np.linspace(0.01, 0.05, len(gw)), gb
+    fb = ex.check_neuron_function(slightly_off)
+    assert fb.status == "incorrect" and "right result" in fb.message
