@@ -139,7 +139,8 @@ class GradCheckReport:
         a = np.asarray(self.analytic[k], dtype=np.float64)
         n = np.asarray(self.numerical[k], dtype=np.float64)
         gap = np.linalg.norm(a - n)
-        scale = np.linalg.norm(a) + np.linalg.norm(n) + np.linalg.norm(self.noise[k]) / self.tol
+        noise = np.linalg.norm(self.noise[k])
+        scale = np.linalg.norm(a) + np.linalg.norm(n) + noise / self.tol
         return 0.0 if gap == 0 else float(gap / scale)
 
     def __str__(self):
@@ -229,7 +230,7 @@ def check_layer(layer, x, seed=0, *, eps=1e-6, tol=1e-7):
 
     The layer's parameters should be float64. Uses f = Σ R ⊙ layer(x) with R drawn
     from ``seed``; ``x`` is copied to float64. Returns a ``GradCheckReport`` with keys
-    "X" and the parameter names.
+    "X" (unless the layer's ``input_grad`` is False) and the parameter names.
     """
     x = _float64_copy(x, "x", "check_layer")
     saved = _generators([layer])
@@ -237,14 +238,18 @@ def check_layer(layer, x, seed=0, *, eps=1e-6, tol=1e-7):
     R = as_generator(seed, where="check_layer").standard_normal(np.shape(layer.forward(x)))
     _rewind(saved)
     layer.forward(x)
-    analytic = {"X": np.array(layer.backward(R), dtype=np.float64)}
-    analytic.update(_grads_of(layer.params, layer.grads, "check_layer"))
+    dX = layer.backward(R)
+    analytic = _grads_of(layer.params, layer.grads, "check_layer")
+    arrays = layer.params
+    if dX is not None:  # None when the layer's input_grad is False
+        analytic = {"X": np.array(dX, dtype=np.float64), **analytic}
+        arrays = {"X": x, **arrays}
 
     def f(_):
         _rewind(saved)
         return R * layer.forward(x)
 
-    report = _report(f, {"X": x, **layer.params}, analytic, eps, tol)
+    report = _report(f, arrays, analytic, eps, tol)
     _rewind(saved)
     return report
 

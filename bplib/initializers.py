@@ -113,7 +113,7 @@ _INITIALIZERS = {
 
 
 def get_initializer(name):
-    """Return the initialiser called ``name`` (a callable ``(shape, seed)`` is passed through).
+    """Return the initialiser called ``name``; a callable ``(shape, seed)`` passes through.
 
     Names: ``"small"`` (= ``small_random``), ``"xavier"`` (= ``xavier_uniform``),
     ``"xavier_uniform"``, ``"xavier_normal"``, ``"glorot"`` (= ``xavier_uniform``),

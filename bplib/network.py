@@ -2,8 +2,9 @@
 
 ``Sequential([Dense(2, 3), Sigmoid(), Dense(3, 1)], loss=MSE())`` chains the layers'
 ``forward`` calls; ``backward`` runs their ``backward`` calls in reverse (the chain
-rule, Chapter 4). Parameters and gradients are reachable by name, ``"dense0.W"``,
-and ``fit`` is the training loop: epochs of mini-batch gradient steps.
+rule, Chapter 4, eq. (ch04-chain)). Parameters and gradients are reachable by name,
+``"dense0.W"``, and ``fit`` (in ``bplib.training``) is the training loop: epochs of
+mini-batch gradient steps.
 """
 
 from __future__ import annotations

@@ -97,7 +97,8 @@ class SGD(Optimizer):
         g ← g + μ b  (Nesterov)    or   g ← b  (classic momentum)
         θ ← θ − η g
 
-    With ``momentum=0`` this is plain gradient descent θ ← θ − η g (Chapter 2).
+    With ``momentum=0`` this is plain gradient descent θ ← θ − η g (Chapter 2,
+    eq. (ch02-update)).
     The default ``lr=0.001`` is PyTorch's; pass the learning rate you mean.
     """
 

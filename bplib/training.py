@@ -160,7 +160,7 @@ def fit_loop(net, X, y, **kwargs):
 
 
 def _loop(net, X, y, *, epochs, optimizer, batch_size, shuffle, rng, val, metric_fns,
-             penalty, clip, patience, callbacks):
+          penalty, clip, patience, callbacks):
     where = "Sequential.fit"
     loss_fn, layers = net.loss_fn, net.layers
     for layer in layers:

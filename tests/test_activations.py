@@ -20,9 +20,9 @@ def values(shape, lo=-3.0, hi=3.0):
 
 def away_from_zero(shape):
     """Entries with 0.01 <= |z| <= 3: no central difference straddles ReLU's kink."""
-    mags = st.floats(0.01, 3.0)
-    return hnp.arrays(np.float64, shape,
-                      elements=st.tuples(mags, st.booleans()).map(lambda t: t[0] if t[1] else -t[0]))
+    signed = st.tuples(st.floats(0.01, 3.0), st.booleans()).map(
+        lambda t: t[0] if t[1] else -t[0])
+    return hnp.arrays(np.float64, shape, elements=signed)
 
 
 SMOOTH = [(act.sigmoid, act.sigmoid_prime), (act.tanh, act.tanh_prime)]
@@ -148,9 +148,10 @@ def test_layers_have_no_params_and_cache_a_reference(make):
 def test_layer_backward_multiplies_by_the_derivative():
     z = np.array([[-1.0, 0.5, 2.0]])
     g = np.array([[1.0, 2.0, 3.0]])
-    for layer, fprime in [(act.Sigmoid(), act.sigmoid_prime), (act.Tanh(), act.tanh_prime),
-                          (act.ReLU(), act.relu_prime), (act.LeakyReLU(0.1),
-                                                         lambda v: act.leaky_relu_prime(v, 0.1))]:
+    cases = [(act.Sigmoid(), act.sigmoid_prime), (act.Tanh(), act.tanh_prime),
+             (act.ReLU(), act.relu_prime),
+             (act.LeakyReLU(0.1), lambda v: act.leaky_relu_prime(v, 0.1))]
+    for layer, fprime in cases:
         layer.forward(z)
         np.testing.assert_allclose(layer.backward(g), g * fprime(z), rtol=1e-15)
 

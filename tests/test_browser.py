@@ -27,6 +27,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
 INSTALL_HINT = ("install Chromium from the system's package manager "
                 "(Debian/Ubuntu: `sudo apt-get install chromium`) or set BPLIB_CHROMIUM "
                 "to a Chromium binary; never `playwright install`")
+PAGE_BUDGET_BYTES = 4_000_000     # one page's HTML, inline slider frames included
 SKIP_DIRS = {"_static", "_sources", "_images", "reports", "_sphinx_design_static"}
 
 
@@ -198,6 +199,7 @@ def reports(site):
             for rel in book_pages(html_dir):
                 shot = shots / (rel.removesuffix(".html").replace("/", "__") + ".png")
                 out[rel] = visit(browser, base + rel, shot)
+                out[rel]["html_bytes"] = (html_dir / rel).stat().st_size
         finally:
             browser.close()
     return out
@@ -260,3 +262,11 @@ def test_screenshots_saved(reports, site):
     missing = [p for p in reports
                if not (shots / (p.removesuffix(".html").replace("/", "__") + ".png")).is_file()]
     assert not missing, f"no screenshot for {missing}"
+
+
+def test_page_weight_is_reasonable(reports):
+    weights = sorted(((r["html_bytes"], page) for page, r in reports.items()), reverse=True)
+    print("\nheaviest pages (HTML incl. inline frames): " +
+          ", ".join(f"{page} {size / 1e6:.2f} MB" for size, page in weights[:3]))
+    heavy = {page: f"{size / 1e6:.2f} MB" for size, page in weights if size > PAGE_BUDGET_BYTES}
+    assert not heavy, f"pages over {PAGE_BUDGET_BYTES / 1e6:.0f} MB: {heavy}"

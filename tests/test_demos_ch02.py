@@ -208,3 +208,14 @@ def test_wave_gradient_and_minima():
     fig = ch02.minima_figure(x, y, [-1.5, 1.0, 5.0], lr=0.01, steps=20)
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert texts.count("global minimum") == 1 and texts.count("local minimum") >= 2
+
+
+def test_lr_demo_with_one_slider_for_other_data():
+    x, y = np.array([1.0, 3.0, 4.0]), np.array([2.0, 7.0, 9.0])
+    demo = ch02.lr_demo(x, y, lr=(0.002, 0.05, 0.002, 0.01), w0=0.5)
+    assert [s.name for s in demo.sliders] == ["lr"] and demo.n_frames == 25
+    _sweep(demo)
+    fig, text = demo.render(lr=0.05)
+    assert "diverging" in text
+    lo, hi = fig.axes[0].get_xlim()                  # centred on W* by default
+    assert (lo + hi) / 2 == pytest.approx(ch01.best_weight(x, y))

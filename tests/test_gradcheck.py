@@ -90,7 +90,8 @@ def test_check_function_catches_a_wrong_derivative():
 def test_check_function_scalar_valued():
     x = np.array([[1.0, -2.0], [0.5, 3.0]])
     assert check_function(lambda v: float(np.sum(v ** 3)), lambda v: 3 * v ** 2, x).ok
-    with pytest.raises(ValueError, match=r"check_function: expected df\(x\) of shape \(2, 2\)"):
+    with pytest.raises(ValueError, match=r"check_function: expected df\(x\) of shape "
+                                         r"\(2, 2\)"):
         check_function(lambda v: float(np.sum(v)), lambda v: np.ones(3), x)
 
 
@@ -203,3 +204,16 @@ def test_check_network_needs_a_gradient_per_parameter():
     with pytest.raises(ValueError, match="check_network: expected a gradient for every "
                                          "parameter after backward"):
         check_network(net, np.ones((2, 2)), np.ones((2, 1)))
+
+
+def test_check_layer_without_input_gradient():
+    layer = Dense(3, 2, seed=0)
+    layer.input_grad = False
+    report = check_layer(layer, np.random.default_rng(0).normal(size=(4, 3)))
+    assert report.ok and set(report.errors) == {"W", "b"}
+
+
+def test_step_is_a_power_of_two_so_both_sides_are_exact():
+    seen = []
+    numerical_gradient(lambda v: seen.append(v[0]) or 0.0, np.array([1.0]), eps=1e-6)
+    assert seen[1] - 1.0 == 1.0 - seen[2] == 2.0 ** -20

@@ -159,7 +159,8 @@ def test_dense_forward_rejects_non_numeric():
 def test_dense_backward_rejects_wrong_shape():
     layer = Dense(3, 2)
     layer.forward(np.ones((4, 3)))
-    with pytest.raises(ValueError, match=r"expected grad_out of shape \(4, 2\).*got \(2, 4\)"):
+    with pytest.raises(ValueError,
+                       match=r"expected grad_out of shape \(4, 2\).*got \(2, 4\)"):
         layer.backward(np.ones((2, 4)))
 
 
@@ -239,3 +240,13 @@ def test_layer_base_contract():
         layer(np.ones((1, 1)))
     with pytest.raises(NotImplementedError):
         layer.backward(np.ones((1, 1)))
+
+
+def test_check_input_false_skips_only_the_finiteness_test():
+    layer = Dense(2, 1, W=[[1.0], [1.0]])
+    layer.check_input = False  # a network that validated its data once may do this
+    assert np.isnan(layer.forward(np.array([[np.nan, 1.0]]))[0, 0])
+    with pytest.raises(ValueError, match=r"expected X of shape \(N, n_in=2\)"):
+        layer.forward(np.ones((1, 3)))  # shapes are still checked
+    with pytest.raises(ValueError, match="expected finite"):
+        layer.forward([[np.nan, 1.0]])  # non-arrays still go through the full check

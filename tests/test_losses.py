@@ -222,3 +222,11 @@ def test_get_loss():
         get_loss("cross_entropy")
     with pytest.raises(TypeError, match="get_loss: expected loss name as a str"):
         get_loss(3)
+
+
+def test_check_input_false_skips_the_finiteness_test_but_not_label_checks():
+    loss = SoftmaxCrossEntropy()
+    loss.check_input = False
+    assert np.isnan(loss(np.array([[np.nan, 0.0]]), np.array([1])))
+    with pytest.raises(ValueError, match=r"expected labels in \[0, 2\)"):
+        loss(np.zeros((1, 2)), np.array([2]))

@@ -9,7 +9,7 @@ from bplib.activations import ReLU, Sigmoid, Tanh
 from bplib.datasets import moons, xor
 from bplib.gradcheck import check_network, numerical_gradient, relative_error
 from bplib.layers import Dense, Dropout
-from bplib.losses import MSE, BinaryCrossEntropy, SoftmaxCrossEntropy
+from bplib.losses import MSE
 from bplib.network import Sequential
 from bplib.optimizers import SGD, Adam
 from bplib.regularization import L1, L2
@@ -381,8 +381,10 @@ def test_fit_restores_per_call_checks_even_after_an_error(data):
                                      n.loss_fn.check_input))])
     assert seen == [(False, False, False)]          # switched off inside fit ...
     assert net.layers[0].input_grad and net.layers[1].check_input and net.loss_fn.check_input
+    reg = Sequential([Dense(2, 16, seed=0), Dense(16, 1, seed=1)], loss="mse")
     with pytest.raises(ValueError, match="diverged"):
-        net.fit(X * 1e3, y, epochs=20, optimizer=SGD(lr=1e6))
-    assert net.layers[0].input_grad and net.layers[0].check_input   # ... and back on after
+        reg.fit(X * 10, X[:, :1] * 30, epochs=50, optimizer=SGD(lr=1.0))
+    assert reg.layers[0].input_grad and reg.layers[0].check_input   # ... and back on after
+    assert reg.loss_fn.check_input
     with pytest.raises(ValueError, match="finite"):
         net.forward(np.full((1, 2), np.inf))        # checks work again outside fit

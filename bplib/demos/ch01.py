@@ -143,14 +143,15 @@ def table_html(table, caption=None):
 
 
 def _plot_curve(ax, x, y, W_range, kinds):
+    # Plain-text labels (no mathtext): the slider redraws this at every move.
     ws = np.linspace(W_range[0], W_range[1], 401)
     if "squared" in kinds:
         ax.plot(ws, squared_error(ws, x, y), color=_SQ, lw=2,
-                label=r"squared: $E(W)=\sum_i (Wx_i-y_i)^2$")
+                label="squared error E(W) = Σ (W·x − y)²")
     if "absolute" in kinds:
         ax.plot(ws, absolute_error(ws, x, y), color=_ABS, lw=2,
-                label=r"absolute: $A(W)=\sum_i |Wx_i-y_i|$")
-    ax.set_xlabel("weight $W$")
+                label="absolute error A(W) = Σ |W·x − y|")
+    ax.set_xlabel("weight W")
     ax.set_ylabel("error")
     ax.set_xlim(*W_range)
     ax.grid(alpha=0.3)
@@ -209,16 +210,16 @@ def error_curve_view(W=3.0, x=None, y=None, *, W_range=(-1.0, 5.0)):
     pad = 0.15 * (x.max() - x.min() or 1.0)
     xs = np.array([x.min() - pad, x.max() + pad])
     out = W * x
-    ax_data.vlines(x, y, out, color=_MISS, lw=2, label="miss $Wx_i-y_i$")
+    ax_data.vlines(x, y, out, color=_MISS, lw=2, label="miss W·x − y")
     ax_data.plot(xs, W * xs, color=_MODEL, lw=2, label=f"model y = {W:g}·x")
-    ax_data.plot(x, y, "o", color=_DATA, ms=7, label="desired $y_i$", zorder=5)
+    ax_data.plot(x, y, "o", color=_DATA, ms=7, label="desired y", zorder=5)
     lo = min(y.min(), W_range[0] * x.max(), W_range[0] * x.min())
     hi = max(y.max(), W_range[1] * x.max(), W_range[1] * x.min())
     span = hi - lo or 1.0
     ax_data.set_ylim(lo - 0.08 * span, hi + 0.08 * span)
     ax_data.set_xlim(*xs)
-    ax_data.set_xlabel("input $x$")
-    ax_data.set_ylabel("output $y$")
+    ax_data.set_xlabel("input x")
+    ax_data.set_ylabel("output y")
     ax_data.legend(loc="upper left", fontsize=8)
     ax_data.grid(alpha=0.3)
 
@@ -227,6 +228,8 @@ def error_curve_view(W=3.0, x=None, y=None, *, W_range=(-1.0, 5.0)):
     e, s = _draw_tangent(ax_err, W, x, y)
     top = float(np.max(squared_error(np.array(W_range), x, y)))
     ax_err.set_ylim(-0.08 * top, 1.1 * top)
+    pad = 0.03 * (W_range[1] - W_range[0])      # keep the point whole at the ends
+    ax_err.set_xlim(W_range[0] - pad, W_range[1] + pad)
     if abs(s) < 1e-9:
         note = "slope 0: the bottom"
     else:

@@ -222,12 +222,16 @@ def line_minimum(x, y):
     return np.linalg.solve(A, np.array([np.mean(x * y), np.mean(y)]))
 
 
-def contour_figure(x, y, path, *, w_range=(-1.0, 4.5), b_range=(-2.5, 4.5), title=None):
+def contour_figure(x, y, path, *, w_range=None, b_range=None, title=None):
     """Figure: contours of E(w, b) with a descent path (array (T, 2)) and the minimum.
 
+    Ranges default to w* - 3 .. w* + 2.5 and b* - 3.5 .. b* + 3.5 around the minimum.
     A path that ends farther from the minimum than it started is labelled diverging.
     """
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    wb = line_minimum(x, y)
+    w_range = (wb[0] - 3.0, wb[0] + 2.5) if w_range is None else w_range
+    b_range = (wb[1] - 3.5, wb[1] + 3.5) if b_range is None else b_range
     ww, bb = np.meshgrid(np.linspace(*w_range, 161), np.linspace(*b_range, 161))
     E = line_error(ww, bb, x, y)
     fig = Figure(figsize=(5.6, 4.4), layout="constrained")
@@ -236,7 +240,6 @@ def contour_figure(x, y, path, *, w_range=(-1.0, 4.5), b_range=(-2.5, 4.5), titl
     cs = ax.contour(ww, bb, E, levels=levels, cmap="Blues_r", linewidths=1)
     ax.clabel(cs, cs.levels[::3], fontsize=7, fmt="%.2g")
     path = np.asarray(path, dtype=float)
-    wb = line_minimum(x, y)
     ax.plot(path[:, 0], path[:, 1], ".-", color=_PATH, lw=1, ms=4, label="descent path")
     ax.plot(*path[0], "s", color=_PATH, ms=7, label="start")
     ax.plot(*wb, "*", color=_BEST, ms=14, label=f"minimum ({wb[0]:.2f}, {wb[1]:.2f})")

@@ -109,7 +109,7 @@ def neuron_figure(w, b, x_range=(-6.0, 6.0)):
     ax.set_xlabel("input x")
     ax.set_ylabel("output")
     if w == 0:
-        text = (f"w = 0: the input is ignored; the output is sigma(b) = "
+        text = (f"w = 0: the input is ignored; the output is σ(b) = "
                 f"{_sig(b):.3f} for every x.")
     else:
         x0 = -b / w + 0.0                     # + 0.0 turns -0.0 into 0.0
@@ -132,7 +132,7 @@ def neuron_demo():
 
     return Demo(frame, Slider("w", -4.0, 4.0, 1.0, value=1.0, label="weight w"),
                 Slider("b", -3.0, 3.0, 1.0, value=0.0, label="bias b"),
-                title="One sigmoid neuron: out = sigma(w x + b)")
+                title="One sigmoid neuron: out = σ(w·x + b)")
 
 
 # ----------------------------------------------------------------- XOR
@@ -339,15 +339,15 @@ def saturation_figure(log10_scale, *, n=400, n_in=8, n_hidden=16, seed=0):
     ax1.set_ylabel("density")
     z = np.linspace(-lim, lim, 400)
     twin = ax1.twinx()
-    twin.plot(z, sigmoid_prime(z), color="C3", lw=2, label="sigma'(z)")
+    twin.plot(z, sigmoid_prime(z), color="C3", lw=2, label="σ′(z)")
     twin.set_ylim(0, 0.27)
-    twin.set_ylabel("sigma'(z)", color="C3")
+    twin.set_ylabel("σ′(z)", color="C3")
     ax1.set_title(f"inputs of size ~{scale:.3g}")
     ax2.hist(out.ravel(), bins=np.linspace(0, 1, 41), color="C2", alpha=0.8)
-    ax2.set_xlabel("output sigma(z)")
+    ax2.set_xlabel("output σ(z)")
     ax2.set_title(f"{100 * frac:.0f}% of outputs saturated")
     text = (f"input scale {scale:.3g}: {100 * frac:.1f}% of the sigmoid units have "
-            f"sigma'(net) < {SATURATION_THRESHOLD}; mean sigma'(net) = {mean_d:.4f} "
+            f"σ′(net) < {SATURATION_THRESHOLD}; mean σ′(net) = {mean_d:.4f} "
             f"(the largest possible is 0.25).")
     return fig, text
 

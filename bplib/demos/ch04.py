@@ -353,7 +353,7 @@ def gradient_cost(hidden=(2, 4, 8, 16, 32, 64), n_in=3, seed=0, eps=1e-6, repeat
 
 def cost_figure(table):
     """Forward-pass evaluations and seconds against the number of weights (log-log)."""
-    fig = Figure(figsize=(10, 3.6), layout="constrained")
+    fig = Figure(figsize=(8, 3.3), layout="constrained")
     ax1, ax2 = fig.subplots(1, 2)
     P = table["weights"]
     ax1.loglog(P, table["fd_evaluations"], "o-", label="finite differences (2P)")
