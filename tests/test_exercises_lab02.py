@@ -150,6 +150,8 @@ def test_threshold_mistakes(one, limit, mistake):
     (0.018, 0.04, "the value before"),
     (0.04, 0.04, "gave where it diverges"),
     (0.02, 0.038, "still converging there"),
+    (1 / (2 * SXX), 0.04, "the threshold, not a slider value"),
+    (0.02, 1 / SXX, "the threshold, not a slider value"),
 ])
 def test_slider_mistakes(osc, div, mistake):
     fb = ex.check_slider(osc, div)

@@ -240,11 +240,16 @@ def contour_figure(x, y, path, *, w_range=None, b_range=None, title=None):
     cs = ax.contour(ww, bb, E, levels=levels, cmap="Blues_r", linewidths=1)
     ax.clabel(cs, cs.levels[::3], fontsize=7, fmt="%.2g")
     path = np.asarray(path, dtype=float)
+    diverging = np.linalg.norm(path[-1] - wb) > np.linalg.norm(path[0] - wb)
+    if diverging:  # draw 3 points past the first one off the map, not the explosion
+        off = ((path[:, 0] < w_range[0]) | (path[:, 0] > w_range[1])
+               | (path[:, 1] < b_range[0]) | (path[:, 1] > b_range[1]))
+        path = path[: int(np.argmax(off)) + 4] if off.any() else path
     ax.plot(path[:, 0], path[:, 1], ".-", color=_PATH, lw=1, ms=4, label="descent path")
     ax.plot(*path[0], "s", color=_PATH, ms=7, label="start")
     ax.plot(*wb, "*", color=_BEST, ms=14, label=f"minimum ({wb[0]:.2f}, {wb[1]:.2f})")
     ax.set(xlim=w_range, ylim=b_range, xlabel="slope $w$", ylabel="bias $b$")
-    if np.linalg.norm(path[-1] - wb) > np.linalg.norm(path[0] - wb):
+    if diverging:
         ax.set_title("diverging: the path ends farther away than it started",
                      fontsize=10, color=_PATH)
     elif title:

@@ -173,13 +173,19 @@ def check_slider(lr_first_oscillating, lr_first_diverging):
     step = LR_SLIDER[2]
     return combine(
         check_number(lr_first_oscillating, osc, name="first slider value that oscillates",
-                     rtol=0, atol=step / 4, mistakes=[
+                     rtol=0, atol=step / 10, mistakes=[
             Mistake("the value before", "At that value the steps still approach from one "
                     "side (or land exactly); look one notch higher.", value=osc - step),
             Mistake("gave where it diverges", "That is where it starts to diverge; "
-                    "oscillation starts earlier.", value=div)]),
+                    "oscillation starts earlier.", value=div),
+            Mistake("the threshold, not a slider value", "That is 1/E'' itself; the "
+                    "slider only has multiples of its step. Which is the first slider "
+                    "value above it?", value=1 / c)]),
         check_number(lr_first_diverging, div, name="first slider value that diverges",
-                     rtol=0, atol=step / 4, mistakes=[
+                     rtol=0, atol=step / 10, mistakes=[
+            Mistake("the threshold, not a slider value", "That is 2/E'' itself; the "
+                    "slider only has multiples of its step. Which is the first slider "
+                    "value above it?", value=2 / c),
             Mistake("still converging there", "At that value the jumps still shrink, "
                     "slowly. Look one notch higher.", value=div - step)]),
         name="reading the learning-rate slider")

@@ -225,18 +225,10 @@ def check_dense_forward(dense_forward):
         if found is not None:
             return Feedback(INCORRECT, "dense_forward(X, W, b)", found.message,
                             mistake=found.name)
-    fb = check_function(dense_forward, _dense, cases, name="dense_forward(X, W, b)",
-                        mistakes=[no_bias, Mistake(
-                            "bias subtracted", "The bias is added: X @ W + b.",
-                            function=lambda X, W, b: X @ W - b)])
-    if fb.status == ERROR and "W.T" not in fb.message and _wrong_on(
-            lambda X, W, b: dense_forward(X, W.T.copy(), b), cases[0], [
-                Mistake("", "", function=_dense)]) is not None:
-        fb.mistake = "transposed W"
-        fb.message += (" Your function works when given W.T instead of W: it multiplies "
-                       "in the column convention (W @ x). Here W is (n_in, n_out) and "
-                       "Z = X @ W.")
-    return fb
+    return check_function(dense_forward, _dense, cases, name="dense_forward(X, W, b)",
+                          mistakes=[no_bias, Mistake("bias subtracted", "The bias is "
+                                                     "added: X @ W + b.",
+                                                     function=lambda X, W, b: X @ W - b)])
 
 
 @lab.exercise(5, hint="Go unit by unit as in Chapter 3: net_h1 = w1*i1 + w2*i2 + b1, "
