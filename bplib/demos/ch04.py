@@ -177,8 +177,9 @@ def neuron_view(w=NEURON["w"], x=NEURON["x"], *, b=NEURON["b"], t=NEURON["t"],
     pass wrote into the box labelled w.
     """
     v = neuron(w, x, b, t)
-    fig = Figure(figsize=(8, 5), layout="constrained")
-    gax, cax = fig.subplots(2, 1, height_ratios=[1.3, 1])
+    fig = Figure(figsize=(8, 5))                       # fixed axes: fast to redraw
+    gax = fig.add_axes((0.01, 0.45, 0.98, 0.54))
+    cax = fig.add_axes((0.09, 0.1, 0.88, 0.33))
     draw_graph(v["E"], gax)
     ws = np.linspace(*w_range, 241)
     cax.plot(ws, _neuron_error(ws, x, b, t), color="C0", label="E(w)")
