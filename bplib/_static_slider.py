@@ -13,12 +13,15 @@ import base64
 import html
 import json
 import math
+import struct
 
 _CSS = (
     ".bplib-demo{margin:1em 0}"
     ".bplib-demo .bplib-title{font-weight:bold;margin:0 0 .3em}"
-    ".bplib-demo .bplib-control{display:flex;align-items:center;gap:.6em;margin:.2em 0}"
-    ".bplib-demo .bplib-control input{flex:0 1 22em;min-width:8em}"
+    ".bplib-demo .bplib-controls{display:grid;align-items:center;gap:.2em .8em;"
+    "grid-template-columns:max-content minmax(8em,24em) max-content;margin:0 0 .5em}"
+    ".bplib-demo .bplib-control{display:contents}"
+    ".bplib-demo .bplib-control input{width:100%;margin:0}"
     ".bplib-demo .bplib-control output{font-variant-numeric:tabular-nums;min-width:4em}"
     ".bplib-demo .bplib-frame{display:flex;flex-wrap:wrap;align-items:flex-start;gap:1em}"
     ".bplib-demo .bplib-frame[hidden]{display:none}"
@@ -66,6 +69,7 @@ def static_html(uid, title, sliders, frames) -> str:
              f"<style>{_CSS}</style>"]
     if title:
         parts.append(f'<p class="bplib-title">{esc(title)}</p>')
+    parts.append('<div class="bplib-controls">')
     for i, s in enumerate(sliders):
         sid = f"{uid}-s{i}"
         texts = [s.format(v) for v in s.values]
@@ -76,14 +80,17 @@ def static_html(uid, title, sliders, frames) -> str:
             f'data-label="{esc(s.label)}" data-values="{esc(json.dumps(texts))}" '
             f'aria-valuetext="{esc(s.label)} = {texts[s.index]}">'
             f'<output id="{sid}-out" for="{sid}">{texts[s.index]}</output></div>')
+    parts.append("</div>")
     for k, (values, png, extra) in enumerate(frames):
         alt = ", ".join(f"{s.label} = {s.format(values[s.name])}" for s in sliders)
         alt = f"{title}: {alt}" if title else alt
         hidden = "" if k == start else " hidden"
         b64 = base64.b64encode(png).decode("ascii")
+        width, height = struct.unpack(">II", png[16:24])     # from the PNG header
         parts.append(
             f'<div class="bplib-frame" data-index="{k}"{hidden}>'
-            f'<img src="data:image/png;base64,{b64}" alt="{esc(alt)}">'
+            f'<img src="data:image/png;base64,{b64}" width="{width}" height="{height}" '
+            f'alt="{esc(alt)}">'
             f'{f"<div class=bplib-extra>{extra}</div>" if extra else ""}</div>')
     parts.append(f"<script>{_JS % uid}</script></div>")
     return "\n".join(parts)

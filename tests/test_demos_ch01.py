@@ -122,6 +122,8 @@ def test_bad_inputs_raise_clear_errors():
         ch01.best_weight([0.0, 0.0], [1.0, 2.0])
     with pytest.raises(ValueError, match="error_curve"):
         ch01.error_curve(X, Y, kinds=("cubed",))
+    with pytest.raises(ValueError, match="error_curve_view"):
+        ch01.error_curve_view([1.0, 2.0], X, Y)
 
 
 def test_table_html_blanks_missing_values():

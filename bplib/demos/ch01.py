@@ -200,7 +200,7 @@ def error_curve_view(W=3.0, x=None, y=None, *, W_range=(-1.0, 5.0)):
     The HTML is :func:`error_table` for this W.
     """
     x, y = _data(x, y, "error_curve_view")
-    W = float(_weights(W, "error_curve_view"))
+    W = float(as_array(W, "W", ndim=0, where="error_curve_view"))
     # Fixed margins, not a layout engine: this figure is redrawn at every slider move.
     fig = Figure(figsize=(9, 3.6))
     fig.subplots_adjust(left=0.065, right=0.985, bottom=0.14, top=0.9, wspace=0.2)
