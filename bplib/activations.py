@@ -24,6 +24,8 @@ __all__ = ["sigmoid", "sigmoid_prime", "tanh", "tanh_prime", "relu", "relu_prime
 
 def _sigmoid(z):
     """σ(z) = 1 / (1 + e^(-z)), computed from e^(-|z|) ≤ 1 so nothing overflows."""
+    if z.ndim == 0:  # in-place ufuncs need an array, not a numpy scalar
+        return _sigmoid(z.reshape(1))[0]
     e = np.abs(z)
     np.negative(e, out=e)
     np.exp(e, out=e)                      # e = exp(-|z|) in (0, 1]

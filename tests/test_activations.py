@@ -190,3 +190,9 @@ def test_bad_alpha():
         act.leaky_relu(np.ones(2), alpha=-1)
     with pytest.raises(TypeError, match=r"LeakyReLU\.__init__: expected alpha"):
         act.LeakyReLU(alpha="0.1")
+
+
+def test_scalar_inputs_give_scalars():
+    from bplib.activations import sigmoid, sigmoid_prime
+    assert sigmoid(0.0) == 0.5 and sigmoid_prime(0.0) == 0.25
+    assert abs(sigmoid(0.5) - 1 / (1 + np.exp(-0.5))) < 1e-15

@@ -16,6 +16,7 @@ import http.server
 import os
 import re
 import shutil
+import sys
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -293,3 +294,22 @@ def test_page_weight_is_reasonable(reports):
           ", ".join(f"{page} {size / 1e6:.2f} MB" for size, page in weights[:3]))
     heavy = {page: f"{size / 1e6:.2f} MB" for size, page in weights if size > PAGE_BUDGET_BYTES}
     assert not heavy, f"pages over {PAGE_BUDGET_BYTES / 1e6:.0f} MB: {heavy}"
+
+
+# ------------------------------------------- without a browser (no build needed)
+@pytest.mark.parametrize("ci, outcome", [("", pytest.skip.Exception),
+                                         ("true", pytest.fail.Exception)])
+def test_missing_browser_skips_outside_ci_and_fails_under_ci(monkeypatch, ci, outcome):
+    monkeypatch.setattr(sys.modules[__name__], "find_chromium", lambda: None)
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome, match="apt-get install chromium"):
+        require_browser()
+
+
+def test_redirect_stubs_are_not_pages(tmp_path):
+    (tmp_path / "index.html").write_text('<meta http-equiv="Refresh" content="0; url=book/index.html" />')
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "index.html").write_text("<html><body>a page</body></html>")
+    (tmp_path / "_static").mkdir()
+    (tmp_path / "_static" / "x.html").write_text("<html></html>")
+    assert book_pages(tmp_path) == (["book/index.html"], {"index.html": "book/index.html"})

@@ -19,12 +19,15 @@ from pathlib import Path
 
 CHECK_TAG = "nbval-check-output"
 KEPT_MIMETYPES = ("text/plain", "text/html", "text/markdown", "text/latex")
+GLUE_MIMETYPE_PREFIX = "application/papermill.record/"  # myst-nb glue() outputs
 VOLATILE_METADATA = ("execution", "collapsed", "scrolled")
 
 
 def _keep_output(output: dict) -> dict | None:
     if output.get("output_type") in ("execute_result", "display_data"):
-        data = {k: v for k, v in output.get("data", {}).items() if k in KEPT_MIMETYPES}
+        data = {k: v for k, v in output.get("data", {}).items()
+                if k in KEPT_MIMETYPES or (k.startswith(GLUE_MIMETYPE_PREFIX)
+                                           and not k.startswith(GLUE_MIMETYPE_PREFIX + "image/"))}
         if not data:
             return None
         output = copy.deepcopy(output)
