@@ -85,3 +85,10 @@ def test_math_is_rendered_by_a_local_mathjax(built_book: Path):
         assert not is_external(src), src
         local = (built_book / "book" / src.split("?")[0]).resolve()
         assert local.is_file(), f"MathJax script {src} is not in the build"
+
+
+def test_every_figure_is_drawn_not_printed(built_book: Path):
+    """A figure returned without an inline backend shows up as '<Figure size ...>' text."""
+    printed = [str(p.relative_to(built_book)) for p in sorted(built_book.rglob("*.html"))
+               if "&lt;Figure size" in p.read_text(encoding="utf-8", errors="replace")]
+    assert not printed, f"figures printed as text instead of drawn: {printed}"
