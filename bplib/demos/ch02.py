@@ -258,9 +258,16 @@ def contour_figure(x, y, path, *, w_range=None, b_range=None, title=None):
     return fig
 
 
-def contour_demo(x, y, *, start=(-0.5, 3.5), steps=60):
-    """Slider demo: the descent path on the contours of E(w, b) for lr 0.02..0.20 (10)."""
+def contour_demo(x=None, y=None, *, start=(-0.5, 3.5), steps=60):
+    """Slider demo: the descent path on the contours of E(w, b) for lr 0.02..0.20 (10).
+
+    x, y: the data (default: the chapter's line, ``noisy_line(50, w=2, b=1, seed=1)``).
+    """
     from bplib.interactive import Demo, Slider
+
+    if x is None or y is None:
+        from bplib.datasets import noisy_line
+        x, y = noisy_line(50, w=2.0, b=1.0, noise=0.5, seed=1)
 
     def view(lr):
         path = descend(lambda p: line_gradient(p, x, y), start, lr, steps)
