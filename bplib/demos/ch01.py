@@ -22,6 +22,8 @@ from matplotlib.figure import Figure
 
 from bplib._validate import as_array
 from bplib.datasets import chapter1
+from bplib.demos._style import C
+from bplib.interactive import static
 
 __all__ = [
     "COLUMNS",
@@ -42,7 +44,7 @@ __all__ = [
 COLUMNS = ("x", "desired y", "model output", "absolute error", "squared error")
 
 # Colours used by every figure of the chapter, so the reader can match them.
-_DATA, _MODEL, _MISS, _SQ, _ABS, _TAN = "black", "C0", "C3", "C1", "C2", "C4"
+_DATA, _MODEL, _MISS, _SQ, _ABS, _TAN = "black", C[0], C[3], C[1], C[2], C[4]
 
 
 def _data(x, y, where):
@@ -143,11 +145,11 @@ def table_html(table, caption=None):
 
 
 def _plot_curve(ax, x, y, W_range, kinds):
-    # Plain-text labels (no mathtext): the slider redraws this at every move.
+    # Plain-text labels (no mathtext) and static(): the W slider redraws this.
     ws = np.linspace(W_range[0], W_range[1], 401)
     if "squared" in kinds:
-        ax.plot(ws, squared_error(ws, x, y), color=_SQ, lw=2,
-                label="squared error E(W) = Σ (W·x − y)²")
+        static(*ax.plot(ws, squared_error(ws, x, y), color=_SQ, lw=2,
+                        label="squared error E(W) = Σ (W·x − y)²"))
     if "absolute" in kinds:
         ax.plot(ws, absolute_error(ws, x, y), color=_ABS, lw=2,
                 label="absolute error A(W) = Σ |W·x − y|")
@@ -157,11 +159,11 @@ def _plot_curve(ax, x, y, W_range, kinds):
     ax.grid(alpha=0.3)
 
 
-def _draw_tangent(ax, W, x, y, half_width=1.0):
+def _draw_tangent(ax, W, x, y, half_width=1.0, label=None):
     e, s = squared_error(W, x, y), squared_error_slope(W, x, y)
     ws = np.array([W - half_width, W + half_width])
     ax.plot(ws, e + s * (ws - W), color=_TAN, lw=1.5, ls="--",
-            label=f"tangent, slope dE/dW = {s:.3g}")
+            label=label or f"tangent, slope dE/dW = {s:.3g}")
     ax.plot([W], [e], "o", color=_TAN, ms=8, zorder=5)
     return e, s
 
@@ -211,8 +213,8 @@ def error_curve_view(W=3.0, x=None, y=None, *, W_range=(-1.0, 5.0)):
     xs = np.array([x.min() - pad, x.max() + pad])
     out = W * x
     ax_data.vlines(x, y, out, color=_MISS, lw=2, label="miss W·x − y")
-    ax_data.plot(xs, W * xs, color=_MODEL, lw=2, label=f"model y = {W:g}·x")
-    ax_data.plot(x, y, "o", color=_DATA, ms=7, label="desired y", zorder=5)
+    ax_data.plot(xs, W * xs, color=_MODEL, lw=2, label="model y = W·x")
+    static(*ax_data.plot(x, y, "o", color=_DATA, ms=7, label="desired y", zorder=5))
     lo = min(y.min(), W_range[0] * x.max(), W_range[0] * x.min())
     hi = max(y.max(), W_range[1] * x.max(), W_range[1] * x.min())
     span = hi - lo or 1.0
@@ -220,12 +222,12 @@ def error_curve_view(W=3.0, x=None, y=None, *, W_range=(-1.0, 5.0)):
     ax_data.set_xlim(*xs)
     ax_data.set_xlabel("input x")
     ax_data.set_ylabel("output y")
-    ax_data.legend(loc="upper left", fontsize=8)
+    static(ax_data.legend(loc="upper left", fontsize=8))   # same in every frame
     ax_data.grid(alpha=0.3)
 
     # Right: the error curve, the point, the tangent, the way down.
     _plot_curve(ax_err, x, y, W_range, ("squared",))
-    e, s = _draw_tangent(ax_err, W, x, y)
+    e, s = _draw_tangent(ax_err, W, x, y, label="tangent at W (slope dE/dW)")
     top = float(np.max(squared_error(np.array(W_range), x, y)))
     ax_err.set_ylim(-0.08 * top, 1.1 * top)
     pad = 0.03 * (W_range[1] - W_range[0])      # keep the point whole at the ends
@@ -238,7 +240,7 @@ def error_curve_view(W=3.0, x=None, y=None, *, W_range=(-1.0, 5.0)):
                         arrowprops=dict(arrowstyle="->", color=_MISS, lw=2))
         note = "slope > 0: make W smaller" if s > 0 else "slope < 0: make W larger"
     ax_err.set_title(f"W = {W:g}:  E = {e:.4g},  dE/dW = {s:.4g}  ({note})", fontsize=10)
-    ax_err.legend(loc="upper center", fontsize=8)
+    static(ax_err.legend(loc="upper center", fontsize=8))
     return fig, table_html(error_table(W, x, y))
 
 

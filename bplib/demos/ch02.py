@@ -16,10 +16,16 @@ in sliders (bplib.interactive.Demo).
 
 from __future__ import annotations
 
-import numpy as np
-from matplotlib.figure import Figure
+import functools
 
+import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+from bplib.demos._style import C
 from bplib.demos.ch01 import _data, best_weight, squared_error, squared_error_slope
+from bplib.interactive import static
 
 __all__ = [
     "descend", "curvature", "lr_thresholds", "regime", "lr_steps_figure", "lr_demo",
@@ -27,7 +33,7 @@ __all__ = [
     "contour_figure", "contour_demo", "wave_error", "wave_gradient", "minima_figure",
 ]
 
-_PATH, _CURVE, _BEST = "C3", "C1", "C2"
+_PATH, _CURVE, _BEST = C[3], C[1], C[2]
 
 
 def descend(grad, w0, lr, steps):
@@ -84,12 +90,14 @@ def regime(lr, x, *, tol=1e-9):
     return "oscillating, converging" if r > -1.0 else "diverging"
 
 
-def lr_steps_figure(lr=0.05, w0=3.0, x=None, y=None, *, steps=12, W_range=None):
+def lr_steps_figure(lr=0.05, w0=3.0, x=None, y=None, *, steps=12, W_range=None,
+                    dist_range=None):
     """Figure: gradient descent steps drawn on the error curve (left) and the distance
     |W_t - W*| to the bottom against the step t on a log scale (right).
 
     W_range defaults to W* - 3 .. W* + 3. Iterates that leave W_range are drawn as an
-    arrow at the edge (divergence). Returns (Figure, text) where text names the regime
+    arrow at the edge (divergence). dist_range: fixed (low, high) of the log axis
+    (default: fitted to this run). Returns (Figure, text) where text names the regime
     and the ratio r = 1 - lr E''.
     """
     x, y = _data(x, y, "lr_steps_figure")
@@ -134,6 +142,8 @@ def lr_steps_figure(lr=0.05, w0=3.0, x=None, y=None, *, steps=12, W_range=None):
                   ha="center", fontsize=9)
     ax_d.axhline(abs(w0 - w_best) or 1.0, color="grey", lw=0.8, ls=":")
     ax_d.set(xlabel="step $t$", ylabel="$|W_t - W^*|$ (log scale)", xlim=(-0.5, steps + 0.5))
+    if dist_range is not None:
+        ax_d.set_ylim(*dist_range)
     ax_d.grid(alpha=0.3, which="both")
     ax_d.set_title(f"each step multiplies the distance by r = {r:.3g}", fontsize=10)
     text = (f"eta = {lr:.3g}: r = 1 - eta E'' = {r:.3g} ({name}); "
@@ -152,10 +162,28 @@ def lr_demo(x=None, y=None, *, lr=(0.02, 0.22, 0.02, 0.04), w0=(0.0, 5.0, 1.0, 3
     x, y = _data(x, y, "lr_demo")
     title = "Gradient descent on E(W): slow, one step, oscillating, diverging"
     lr_slider = Slider("lr", *lr[:3], value=lr[3], label="learning rate η")
-    if np.ndim(w0) == 0:
-        return Demo(lambda lr: lr_steps_figure(lr, float(w0), x, y), lr_slider, title=title)
-    return Demo(lambda lr, w0: lr_steps_figure(lr, w0, x, y), lr_slider,
-                Slider("w0", *w0[:3], value=w0[3], label="starting W"), title=title)
+    sliders = [lr_slider]
+    if np.ndim(w0) != 0:
+        sliders.append(Slider("w0", *w0[:3], value=w0[3], label="starting W"))
+    starts = sliders[1].values if len(sliders) == 2 else [float(w0)]
+    dist_range = _distance_range(x, y, lr_slider.values, starts)
+    if len(sliders) == 1:
+        return Demo(lambda lr: lr_steps_figure(lr, float(w0), x, y, dist_range=dist_range),
+                    *sliders, title=title)
+    return Demo(lambda lr, w0: lr_steps_figure(lr, w0, x, y, dist_range=dist_range),
+                *sliders, title=title)
+
+
+def _distance_range(x, y, lrs, starts, steps=12):
+    """(low, high) covering every non-zero |W_t - W*| of the grid, padded on a log
+    scale: one y axis for every frame, so a steeper line means a faster rate."""
+    w_best = best_weight(x, y)
+    d = np.abs([descend(lambda w: squared_error_slope(w, x, y), w0, lr, steps) - w_best
+                for lr in lrs for w0 in starts])
+    d = d[d > 0]
+    if d.size == 0:
+        return (0.1, 10.0)
+    return (d.min() / 3, d.max() * 3)
 
 
 def batch_runs(x, y, *, lr, epochs, batch_sizes, w0=0.0, seed=0):
@@ -222,6 +250,37 @@ def line_minimum(x, y):
     return np.linalg.solve(A, np.array([np.mean(x * y), np.mean(y)]))
 
 
+_CONTOUR_SIZE = (5.6, 4.4)
+
+
+@functools.lru_cache(maxsize=8)
+def _contour_map(x_bytes, y_bytes, w_range, b_range):
+    """The contour lines of E(w, b) and their labels, memoised: a slider draws the
+    same map in every frame (x, y passed as float64 bytes).
+
+    Contoured and labelled once on a scratch figure shaped like contour_figure's, so
+    the gaps and angles of the labels fit. Returns (segments, colours, labels): a list
+    of (k, 2) arrays, one RGBA colour each, and one dict of Text keywords per label.
+    """
+    x, y = np.frombuffer(x_bytes), np.frombuffer(y_bytes)
+    ww, bb = np.meshgrid(np.linspace(*w_range, 161), np.linspace(*b_range, 161))
+    E = line_error(ww, bb, x, y)
+    levels = np.unique(np.quantile(E, np.linspace(0, 1, 16) ** 2.5)[1:])
+    ax = Figure(figsize=_CONTOUR_SIZE, layout="constrained").add_subplot()
+    ax.set(xlim=w_range, ylim=b_range)
+    cs = ax.contour(ww, bb, E, levels=levels, cmap="Blues_r", linewidths=1)
+    texts = ax.clabel(cs, cs.levels[::3], fontsize=7, fmt="%.2g")
+    segments, colors = [], []
+    for path, color in zip(cs.get_paths(), cs.get_edgecolor()):
+        for part in path.to_polygons(closed_only=False):
+            segments.append(part)
+            colors.append(tuple(color))
+    labels = [dict(x=t.get_position()[0], y=t.get_position()[1], text=t.get_text(),
+                   rotation=t.get_rotation(), color=t.get_color(), fontsize=t.get_fontsize(),
+                   ha="center", va="center", zorder=t.get_zorder()) for t in texts]
+    return segments, colors, labels
+
+
 def contour_figure(x, y, path, *, w_range=None, b_range=None, title=None):
     """Figure: contours of E(w, b) with a descent path (array (T, 2)) and the minimum.
 
@@ -232,13 +291,14 @@ def contour_figure(x, y, path, *, w_range=None, b_range=None, title=None):
     wb = line_minimum(x, y)
     w_range = (wb[0] - 3.0, wb[0] + 2.5) if w_range is None else w_range
     b_range = (wb[1] - 3.5, wb[1] + 3.5) if b_range is None else b_range
-    ww, bb = np.meshgrid(np.linspace(*w_range, 161), np.linspace(*b_range, 161))
-    E = line_error(ww, bb, x, y)
-    fig = Figure(figsize=(5.6, 4.4), layout="constrained")
+    segments, colors, labels = _contour_map(x.tobytes(), y.tobytes(), tuple(w_range),
+                                            tuple(b_range))
+    fig = Figure(figsize=_CONTOUR_SIZE, layout="constrained")
     ax = fig.add_subplot()
-    levels = np.unique(np.quantile(E, np.linspace(0, 1, 16) ** 2.5)[1:])
-    cs = ax.contour(ww, bb, E, levels=levels, cmap="Blues_r", linewidths=1)
-    ax.clabel(cs, cs.levels[::3], fontsize=7, fmt="%.2g")
+    static(ax.add_collection(LineCollection(segments, colors=colors, linewidths=1),
+                             autolim=False))
+    for t in labels:
+        static(ax.add_artist(Text(**t)))
     path = np.asarray(path, dtype=float)
     diverging = np.linalg.norm(path[-1] - wb) > np.linalg.norm(path[0] - wb)
     if diverging:  # draw 3 points past the first one off the map, not the explosion
@@ -306,9 +366,9 @@ def minima_figure(x, y, starts, *, lr, steps, w_range=(-2.0, 6.0)):
                     ha="center", fontsize=8)
     for k, w0 in enumerate(starts):
         p = descend(lambda w: wave_gradient(w, x, y), w0, lr, steps)
-        ax.plot(p, wave_error(p, x, y), ".-", color=f"C{k + 4}", ms=5, lw=1,
+        ax.plot(p, wave_error(p, x, y), ".-", color=C[(k + 4) % len(C)], ms=5, lw=1,
                 label=f"start {w0:g} → ends at {p[-1]:.2f}")
-        ax.plot(p[-1], wave_error(p[-1], x, y), "o", color=f"C{k + 4}", ms=9, mfc="none")
+        ax.plot(p[-1], wave_error(p[-1], x, y), "o", color=C[(k + 4) % len(C)], ms=9, mfc="none")
     ax.set(xlim=w_range, xlabel="weight $w$", ylabel="error $E(w)$")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from bplib.demos._style import C
 from bplib.activations import (relu, relu_prime, sigmoid, sigmoid_prime,
                                softmax, tanh, tanh_prime)
 
@@ -50,8 +51,8 @@ def activation_figure(z_range=(-6.0, 6.0)):
     fig = Figure(figsize=(10, 3.2), layout="constrained")
     axes = fig.subplots(1, 3)
     for ax, (name, f, df) in zip(axes, rows):
-        ax.plot(z, f(z), color="C0", lw=2, label=f"{name}(z)")
-        ax.plot(z, df(z), color="C3", lw=2, ls="--", label=f"{name}'(z)")
+        ax.plot(z, f(z), color=C[0], lw=2, label=f"{name}(z)")
+        ax.plot(z, df(z), color=C[3], lw=2, ls="--", label=f"{name}'(z)")
         ax.axhline(0, color="0.6", lw=0.8)
         ax.axvline(0, color="0.6", lw=0.8)
         ax.set_title(name)
@@ -73,10 +74,10 @@ def softmax_figure(logits):
     fig = Figure(figsize=(8, 2.8), layout="constrained")
     ax1, ax2 = fig.subplots(1, 2)
     idx = np.arange(z.size)
-    ax1.bar(idx, z, color="C0")
+    ax1.bar(idx, z, color=C[0])
     ax1.axhline(0, color="0.6", lw=0.8)
     ax1.set_title("logits z")
-    ax2.bar(idx, p, color="C2")
+    ax2.bar(idx, p, color=C[2])
     ax2.set_ylim(0, 1)
     ax2.set_title(f"softmax(z), sums to {p.sum():.0f}")
     for i, v in enumerate(p):
@@ -101,7 +102,7 @@ def neuron_figure(w, b, x_range=(-6.0, 6.0)):
     ax = fig.subplots()
     ax.plot(x, sigmoid(x), color="0.75", lw=1.5, label="w = 1, b = 0 (reference)")
     sign = "-" if b < 0 else "+"
-    ax.plot(x, out, color="C0", lw=2.5,
+    ax.plot(x, out, color=C[0], lw=2.5,
             label=rf"$\sigma({w:g}\,x {sign} {abs(b):g})$")
     ax.axhline(0.5, color="0.6", lw=0.8, ls=":")
     ax.set_ylim(-0.05, 1.05)
@@ -117,7 +118,7 @@ def neuron_figure(w, b, x_range=(-6.0, 6.0)):
                 f"w/4 = {w / 4:.3f}. "
                 + ("The curve rises with x." if w > 0 else "The curve falls with x."))
         if x[0] <= x0 <= x[-1]:
-            ax.plot([x0], [0.5], "o", color="C3", label=f"x = -b/w = {x0:.2f}")
+            ax.plot([x0], [0.5], "o", color=C[3], label=f"x = -b/w = {x0:.2f}")
     ax.set_title(f"one neuron: w = {w:g}, b = {b:g}")
     ax.legend(loc="upper left" if w >= 0 else "upper right", fontsize=8)
     return fig, text
@@ -210,10 +211,10 @@ def hidden_space_figure(X, H, y, labels=("h1", "h2"), line=None):
         w1, w2, b = (float(v) for v in line)
         h = np.linspace(-0.35, 1.45, 50)
         if abs(w2) > 1e-12:
-            ax2.plot(h, (0.5 - b - w1 * h) / w2, color="C2", lw=2,
+            ax2.plot(h, (0.5 - b - w1 * h) / w2, color=C[2], lw=2,
                      label="linear fit = 0.5")
         elif abs(w1) > 1e-12:
-            ax2.axvline((0.5 - b) / w1, color="C2", lw=2, label="linear fit = 0.5")
+            ax2.axvline((0.5 - b) / w1, color=C[2], lw=2, label="linear fit = 0.5")
     ax1.legend(loc="upper center", fontsize=8, ncol=2)
     ax2.legend(loc="lower left", fontsize=8)
     return fig
@@ -247,13 +248,13 @@ def classic_network_figure(values=None):
     for bias, targets in (("b1", ("h1", "h2")), ("b2", ("o1", "o2"))):
         for t in targets:
             ax.annotate("", *_shortened(pos[bias], pos[t], 0.44),
-                        arrowprops=dict(arrowstyle="->", color="C1", ls=":"))
+                        arrowprops=dict(arrowstyle="->", color=C[1], ls=":"))
     inputs = np.ravel(c["inputs"])
     targets = np.ravel(c["targets"])
     for name, (x, y) in pos.items():
         if name.startswith("b"):
             label = f"{name} = {c[name]:g}"
-            color = "C1"
+            color = C[1]
         elif name.startswith("i"):
             label = f"{name}\n{inputs[int(name[1]) - 1]:g}"
             color = "0.85"
@@ -262,7 +263,7 @@ def classic_network_figure(values=None):
             if values is not None and name in values:
                 net, out = values[name]
                 label = f"{name}\nnet {net:.4f}\nout {out:.4f}"
-            color = "C0" if name.startswith("h") else "C2"
+            color = C[0] if name.startswith("h") else C[2]
         if name.startswith("b"):
             ax.add_patch(_circle((x, y), 0.2, color, alpha=0.35))
             ax.text(x, y - 0.3, label, ha="center", va="top", fontsize=8)
@@ -317,34 +318,37 @@ def saturation_at(log10_scale, *, n=400, n_in=8, n_hidden=16, seed=0):
     return saturation_stats(net)
 
 
-def saturation_figure(log10_scale, *, n=400, n_in=8, n_hidden=16, seed=0):
+def saturation_figure(log10_scale, *, n=400, n_in=8, n_hidden=16, seed=0, z_max=10.0):
     """Inputs multiplied by 10**log10_scale feed a Xavier-initialised sigmoid layer.
 
     The inputs are n standard-normal rows (N, n_in) times the scale; the layer is
-    (n_in, n_hidden) with no bias. Left: histogram of the net inputs with sigma'(z)
-    overlaid; right: histogram of the outputs. Returns (Figure, text) with the
-    saturated fraction.
+    (n_in, n_hidden) with no bias. Left: histogram of the net inputs over the fixed
+    range [-z_max, z_max] (values beyond it are counted in the end bins) with sigma'(z)
+    overlaid; right: histogram of the outputs. Both show the fraction of the
+    N * n_hidden units per bin, on fixed axes, so the frames of a slider compare.
+    Returns (Figure, text) with the saturated fraction.
     """
     scale, net = _saturation_net(log10_scale, n, n_in, n_hidden, seed, "saturation_figure")
     out = sigmoid(net)
     frac, mean_d = saturation_stats(net)
     fig = Figure(figsize=(9, 3.2))           # fixed margins: cheaper than a layout engine
-    fig.subplots_adjust(left=0.07, right=0.97, bottom=0.16, top=0.9, wspace=0.4)
+    fig.subplots_adjust(left=0.07, right=0.93, bottom=0.16, top=0.9, wspace=0.35)
     ax1, ax2 = fig.subplots(1, 2)
-    lim = max(8.0, float(np.quantile(np.abs(net), 0.99)) * 1.05)
-    bins = np.linspace(-lim, lim, 41)
-    ax1.hist(np.clip(net.ravel(), -lim, lim), bins=bins, color="C0", alpha=0.7,
-             density=True)
-    ax1.set_xlabel("net input z of the hidden units")
-    ax1.set_ylabel("density")
-    z = np.linspace(-lim, lim, 400)
+    share = 1.0 / net.size
+    edges = np.linspace(-z_max, z_max, 41)
+    counts, _ = np.histogram(np.clip(net.ravel(), -z_max, z_max), bins=edges)
+    ax1.stairs(counts * share, edges, fill=True, color=C[0], alpha=0.7)
+    ax1.set(xlim=(-z_max, z_max), ylim=(0, 1.02), xlabel=f"net input z (beyond ±{z_max:g}: end bins)",
+            ylabel="fraction of units")
+    z = np.linspace(-z_max, z_max, 400)
     twin = ax1.twinx()
-    twin.plot(z, sigmoid_prime(z), color="C3", lw=2, label="σ′(z)")
+    twin.plot(z, sigmoid_prime(z), color=C[3], lw=2)
     twin.set_ylim(0, 0.27)
-    twin.set_ylabel("σ′(z)", color="C3")
+    twin.set_ylabel("σ′(z)", color=C[3])
     ax1.set_title(f"inputs of size ~{scale:.3g}")
-    ax2.hist(out.ravel(), bins=np.linspace(0, 1, 41), color="C2", alpha=0.8)
-    ax2.set_xlabel("output σ(z)")
+    counts, edges = np.histogram(out.ravel(), bins=np.linspace(0, 1, 41))
+    ax2.stairs(counts * share, edges, fill=True, color=C[2], alpha=0.8)
+    ax2.set(xlim=(0, 1), ylim=(0, 1.02), xlabel="output σ(z)")
     ax2.set_title(f"{100 * frac:.0f}% of outputs saturated")
     text = (f"input scale {scale:.3g}: {100 * frac:.1f}% of the sigmoid units have "
             f"σ′(net) < {SATURATION_THRESHOLD}; mean σ′(net) = {mean_d:.4f} "

@@ -17,7 +17,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from bplib.demos._style import C
 from bplib.engine import Value, maximum, topological_order
+from bplib.interactive import static
 
 __all__ = [
     "draw_graph", "neuron", "neuron_view", "neuron_demo", "patterns_figure",
@@ -27,7 +29,7 @@ __all__ = [
 
 _SYMBOL = {"*": "\u00d7", "/": "\u00f7", "-": "\u2212", "neg": "\u2212x",
            "sigmoid": "\u03c3", "relu": "ReLU"}
-_VALUE, _GRAD, _EDGE, _HI = "black", "C3", "0.55", "#fff3c4"
+_VALUE, _GRAD, _EDGE, _HI = "black", C[3], "0.55", "#fff3c4"
 
 
 # -- drawing a graph ---------------------------------------------------------------
@@ -72,7 +74,7 @@ def _title(node):
     return op if node.op else "const"
 
 
-def draw_graph(root, ax=None, *, grads=True, highlight=(), digits=3, title=None):
+def draw_graph(root, ax=None, *, grads=True, highlight=(), digits=3, title=None, fixed=()):
     """Draw the graph that made ``root``: one box per value, inputs on the left.
 
     Each box shows the value's name or operation, its ``data`` and (``grads=True``)
@@ -90,6 +92,9 @@ def draw_graph(root, ax=None, *, grads=True, highlight=(), digits=3, title=None)
         Boxes filled in yellow (e.g. a path).
     digits : int
         Significant digits shown.
+    fixed : iterable of Value
+        Values whose ``data`` a slider never changes: a live slider draws
+        their numbers once, with the boxes and names (see ``bplib.interactive.static``).
 
     Returns
     -------
@@ -106,28 +111,37 @@ def draw_graph(root, ax=None, *, grads=True, highlight=(), digits=3, title=None)
         ax = fig.add_axes((0, 0, 1, 0.9 if title else 1))
     fig = ax.figure
     hi = {id(v) for v in highlight}
+    same = {id(v) for v in fixed}
     bw, bh = 0.78, 0.62 if grads else 0.46
     for node in order:
         x1, y1 = pos[node]
         for p in node.parents:
             x0, y0 = pos[p]
-            ax.add_patch(FancyArrowPatch((x0 + bw / 2, y0), (x1 - bw / 2, y1),
-                                         arrowstyle="-|>", mutation_scale=9,
-                                         color=_EDGE, lw=1.0, shrinkA=0, shrinkB=1))
+            # add_artist, not add_patch: the limits are set below, and add_patch
+            # would build every arrow's path once more to autoscale them
+            static(ax.add_artist(FancyArrowPatch(
+                (x0 + bw / 2, y0), (x1 - bw / 2, y1), arrowstyle="-|>", mutation_scale=9,
+                color=_EDGE, lw=1.0, shrinkA=0, shrinkB=1)))
     for node in order:
         x, y = pos[node]
-        ax.add_patch(FancyBboxPatch((x - bw / 2, y - bh / 2), bw, bh,
-                                    boxstyle="round,pad=0.02,rounding_size=0.06",
-                                    fc=_HI if id(node) in hi else "white",
-                                    ec="0.3" if node.parents else "C0", lw=1.2))
+        static(ax.add_artist(FancyBboxPatch(
+            (x - bw / 2, y - bh / 2), bw, bh, boxstyle="round,pad=0.02,rounding_size=0.06",
+            fc=_HI if id(node) in hi else "white", ec="0.3" if node.parents else C[0],
+            lw=1.2)))
         top = y + bh / 2 - 0.13
-        ax.text(x, top, _title(node), ha="center", va="center", fontsize=8.5,
-                weight="bold", color="0.15")
-        ax.text(x, top - 0.19, f"{node.data:.{digits}g}", ha="center", va="center",
-                fontsize=8.5, color=_VALUE)
+        static(ax.text(x, top, _title(node), ha="center", va="center", fontsize=8.5,
+                       weight="bold", color="0.15"))
+        # Numbers drawn after every box and name (zorder), so a live slider redraws
+        # them in one pass over the cached rest of the graph.
+        value = ax.text(x, top - 0.19, f"{node.data:.{digits}g}", ha="center",
+                        va="center", fontsize=8.5, color=_VALUE, zorder=3.1)
+        if id(node) in same:
+            static(value).set_zorder(3)
         if grads:
-            ax.text(x, top - 0.37, f"grad {node.grad:.{digits}g}", ha="center",
-                    va="center", fontsize=8, color=_GRAD)
+            static(ax.text(x - 0.11, top - 0.37, "grad", ha="right", va="center",
+                           fontsize=8, color=_GRAD))
+            ax.text(x - 0.07, top - 0.37, f"{node.grad:.{digits}g}", ha="left",
+                    va="center", fontsize=8, color=_GRAD, zorder=3.1)
     ys = [y for _, y in pos.values()]
     ax.set_xlim(-0.55, width - 0.45)
     ax.set_ylim(min(ys) - 0.5, max(ys) + 0.5)
@@ -180,19 +194,22 @@ def neuron_view(w=NEURON["w"], x=NEURON["x"], *, b=NEURON["b"], t=NEURON["t"],
     fig = Figure(figsize=(8, 5))                       # fixed axes: fast to redraw
     gax = fig.add_axes((0.01, 0.45, 0.98, 0.54))
     cax = fig.add_axes((0.09, 0.1, 0.88, 0.33))
-    draw_graph(v["E"], gax)
+    half_const = next(p for p in v["E"].parents if p is not v["e2"])     # the 1/2
+    draw_graph(v["E"], gax, fixed=[v["x"], v["b"], v["t"], half_const])
     ws = np.linspace(*w_range, 241)
-    cax.plot(ws, _neuron_error(ws, x, b, t), color="C0", label="E(w)")
+    static(*cax.plot(ws, _neuron_error(ws, x, b, t), color=C[0], label="E(w)"))
     slope, E = v["w"].grad, v["E"].data
     half = 0.6
-    cax.plot([w - half, w + half], [E - half * slope, E + half * slope], color="C3",
-             lw=2, label=f"slope dE/dw = {slope:.3f}")
-    cax.plot([w], [E], "o", color="C3")
+    cax.plot([w - half, w + half], [E - half * slope, E + half * slope], color=C[3],
+             lw=2, label="tangent, slope dE/dw")
+    cax.plot([w], [E], "o", color=C[3])
     cax.set_xlim(*w_range)
     cax.set_ylim(-0.02, 0.5 * max(t, 1 - t) ** 2 + 0.05)
     cax.set_xlabel("weight w")
     cax.set_ylabel("error E")
-    cax.legend(loc="upper right", fontsize=8)
+    static(cax.legend(loc="upper right", fontsize=8))
+    cax.set_title(f"w = {w:g}: slope dE/dw = {slope:.3g} = the grad in box w",
+                  fontsize=9, loc="left")
     return fig
 
 
