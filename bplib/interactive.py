@@ -67,13 +67,13 @@ import math
 import numbers
 import os
 import threading
-import zlib
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from bplib._layered import draw_layered, static
+from bplib._png import encode_rgb
 
 __all__ = ["Slider", "Demo", "static", "is_static", "demo_factories", "MAX_FRAMES"]
 
@@ -237,6 +237,16 @@ class _SharedRendererCanvas(FigureCanvasAgg):
         return self.renderer
 
 
+def _compact_png(rgb):
+    """A small PNG of (h, w, 3) pixels: a 256-colour palette, packed hard (Pillow)."""
+    from PIL import Image
+    img = Image.fromarray(rgb).quantize(colors=256, method=Image.Quantize.FASTOCTREE,
+                                        dither=Image.Dither.NONE)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", compress_level=9)
+    return buf.getvalue()
+
+
 def _close(fig):
     import matplotlib.pyplot as plt   # only to drop figures made with pyplot
     plt.close(fig)
@@ -340,10 +350,10 @@ class Demo:
         """``(png, extra_html, final)``; final is False if the shared layout was
         not ready and ``wait`` was False (the frame used the figure's own layout).
 
-        ``layered=True`` (live frames): draw on this thread's shared renderer
-        and reuse the cached axis layer (:mod:`bplib._layered`).
+        ``compact``: a 256-colour PNG packed hard (static frames); else a fast
+        RGB PNG (:mod:`bplib._png`). ``layered`` (live frames): draw on this
+        thread's shared renderer, reusing the cached layers (:mod:`bplib._layered`).
         """
-        from PIL import Image
         fig, extra = self.render(**values)
         try:
             if layered:
@@ -356,17 +366,10 @@ class Demo:
                 draw_layered(fig, self._layers)
             else:
                 fig.canvas.draw()
-            img = Image.fromarray(np.asarray(fig.canvas.buffer_rgba())[..., :3])
+            rgb = np.array(np.asarray(fig.canvas.buffer_rgba())[..., :3])
         finally:
             _close(fig)
-        buf = io.BytesIO()
-        if compact:
-            img = img.quantize(colors=256, method=Image.Quantize.FASTOCTREE,
-                               dither=Image.Dither.NONE)
-            img.save(buf, format="PNG", compress_level=9)
-        else:       # zlib's run-length strategy: as small, faster on flat colours
-            img.save(buf, format="PNG", compress_level=1, compress_type=zlib.Z_RLE)
-        return buf.getvalue(), _extra_html(extra), final
+        return (_compact_png(rgb) if compact else encode_rgb(rgb)), _extra_html(extra), final
 
     # ---------------------------------------------------------------- layout
     @staticmethod
