@@ -2,13 +2,15 @@
 ``ipywidgets.Image`` whose value is replaced on each move (no flicker).
 
 Frames are memoised by grid point in the Demo; a background thread prefetches
-the other frames, nearest first. Use ``Demo.widget()`` rather than this module.
+the other frames, nearest first, pausing while the reader moves a control (so
+the moves get the CPU). Use ``Demo.widget()`` rather than this module.
 """
 
 from __future__ import annotations
 
 import html
 import itertools
+import math
 import threading
 import time
 
@@ -24,9 +26,13 @@ class LiveDemo:
     ``timings`` (seconds spent per update).
     """
 
+    QUIET_S = 0.15
+    """The prefetch waits until the controls have been still this long."""
+
     def __init__(self, demo: Demo, *, prefetch=True):
         import ipywidgets as w
         self.demo, self.timings = demo, []
+        self._last_move = -math.inf
         self.controls = {}
         for s in demo.sliders:
             cls = w.IntSlider if s.integer else w.FloatSlider
@@ -64,7 +70,14 @@ class LiveDemo:
         else:
             self.image.value = png
             self.extra.value = extra
-        self.timings.append(time.perf_counter() - t0)
+        done = time.perf_counter()
+        self.timings.append(done - t0)
+        if change is not None:         # a move by the reader, not the first draw
+            self._last_move = done
+
+    def _moving(self) -> bool:
+        """True while the reader has moved a control in the last ``QUIET_S`` seconds."""
+        return time.perf_counter() - self._last_move < self.QUIET_S
 
     def _prefetch(self):
         """Background: every frame, nearest first; then refresh the shown one
@@ -73,6 +86,8 @@ class LiveDemo:
         keys = sorted(itertools.product(*(range(len(s)) for s in self.demo.sliders)),
                       key=lambda k: sum(abs(a - b) for a, b in zip(k, here)))
         for i, key in enumerate(keys):
+            while i and self._moving():
+                time.sleep(self.QUIET_S / 3)
             try:
                 self.demo.live_frame(key)
             except Exception:         # shown by update() if the reader goes there

@@ -298,6 +298,16 @@ def test_live_prefetch_fills_every_frame_and_matches_direct_render():
     assert bytes(live.image.value) == demo.image(w=2)[0]
 
 
+def test_prefetch_waits_while_the_reader_moves_a_control():
+    demo = Demo(line_fig, Slider("w", 0, 4, 1, value=0))
+    live = demo.widget(prefetch=False)
+    assert not live._moving()                        # drawing the first frame is no move
+    live.controls["w"].value = 3
+    assert live._moving()
+    live._last_move -= live.QUIET_S
+    assert not live._moving()
+
+
 def test_live_error_is_shown_not_raised():
     def fragile(w):
         if w > 0:
