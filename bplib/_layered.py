@@ -22,11 +22,13 @@ or an offset text) get a plain draw.
 
 from __future__ import annotations
 
+import threading
 from operator import attrgetter
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.collections import Collection
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.legend import Legend
@@ -34,7 +36,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 
-__all__ = ["static", "draw_layered", "MAX_LAYERS"]
+__all__ = ["static", "draw_layered", "SharedRendererCanvas", "MAX_LAYERS"]
 
 MAX_LAYERS = 64
 """A demo's layer cache is emptied when it holds this many layers."""
@@ -226,3 +228,24 @@ def draw_layered(fig, cache):
             renderer.draw_image(gc, x, y, pixels)
             gc.restore()
     return True
+
+
+class SharedRendererCanvas(FigureCanvasAgg):
+    """An Agg canvas drawing on one renderer per (thread, size, dpi).
+
+    matplotlib caches text metrics per renderer, so frames that share one lay
+    out their tick labels, titles and legends once (a fresh canvas per frame
+    would start with an empty cache).
+    """
+
+    _local = threading.local()
+
+    def get_renderer(self):
+        w, h = self.get_width_height(physical=True)
+        pool = self._local.__dict__.setdefault("pool", {})
+        key = (w, h, self.figure.dpi)
+        if key not in pool:
+            pool.clear()       # one size at a time per thread
+            pool[key] = RendererAgg(w, h, self.figure.dpi)
+        self.renderer = pool[key]
+        return self.renderer

@@ -64,7 +64,6 @@ import html
 import io
 import itertools
 import math
-import numbers
 import os
 import threading
 
@@ -72,13 +71,11 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from bplib._layered import draw_layered, static
+from bplib._layered import SharedRendererCanvas, draw_layered, static
 from bplib._png import encode_rgb
+from bplib._slider import MAX_FRAMES, Slider
 
 __all__ = ["Slider", "Demo", "static", "is_static", "demo_factories", "MAX_FRAMES"]
-
-MAX_FRAMES = 121
-"""Largest number of precomputed frames one static demo may have."""
 
 _STATIC_DPI = 96
 _LIVE_DPI = 90
@@ -105,101 +102,6 @@ def demo_factories(package="bplib.demos"):
     return found
 
 
-def _real(x, what):
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{what}: expected a real number, got {type(x).__name__} {x!r}")
-    if not math.isfinite(float(x)):
-        raise ValueError(f"{what}: expected a finite number, got {x!r}")
-    return x
-
-
-def _decimals(step) -> int:
-    """Decimals needed to print multiples of ``step`` exactly (at most 10)."""
-    for d in range(11):
-        if abs(round(step, d) - step) <= 1e-12 * max(1.0, abs(step)):
-            return d
-    return 10
-
-
-class Slider:
-    """One control: the grid ``start, start + step, ..., stop``.
-
-    Parameters
-    ----------
-    name : str
-        Keyword passed to the demo function (a Python identifier).
-    start, stop, step : real
-        ``start < stop``, ``step > 0`` and ``(stop - start) / step`` whole.
-        All three ints give an integer slider.
-    value : real, optional
-        Initial value, a grid point; default the grid point nearest the middle.
-    label : str, optional
-        Text shown next to the control (default ``name``).
-    """
-
-    def __init__(self, name, start, stop, step, value=None, label=None):
-        if not isinstance(name, str) or not name.isidentifier():
-            raise TypeError(f"Slider: name must be a Python identifier string, got {name!r}")
-        where = f"Slider {name!r}"
-        for arg, x in (("start", start), ("stop", stop), ("step", step)):
-            _real(x, f"{where}: {arg}")
-        if step <= 0:
-            raise ValueError(f"{where}: step must be > 0, got {step!r}")
-        if not start < stop:
-            raise ValueError(f"{where}: start must be < stop, got start={start!r}, stop={stop!r}")
-        q = (stop - start) / step
-        n_steps = round(q)
-        if abs(q - n_steps) > 1e-9 * max(1.0, q):
-            raise ValueError(
-                f"{where}: (stop - start) / step must be a whole number, got "
-                f"({stop!r} - {start!r}) / {step!r} = {q:.6g}")
-        if n_steps + 1 > MAX_FRAMES:
-            raise ValueError(
-                f"{where}: {n_steps + 1} values is too many for precomputed frames "
-                f"(at most {MAX_FRAMES}); use a larger step")
-        self.name = name
-        self.start, self.stop, self.step = start, stop, step
-        self.integer = all(isinstance(x, numbers.Integral) for x in (start, stop, step))
-        self.decimals = 0 if self.integer else max(_decimals(step), _decimals(start))
-        if self.integer:
-            self.values = [int(start + k * step) for k in range(n_steps + 1)]
-        else:
-            self.values = [round(float(start) + k * float(step), self.decimals)
-                           for k in range(n_steps + 1)]
-        if value is None:
-            self.index = n_steps // 2
-        else:
-            _real(value, f"{where}: value")
-            if not start - 1e-12 <= value <= stop + 1e-12:
-                raise ValueError(
-                    f"{where}: value must lie in [{start!r}, {stop!r}], got {value!r}")
-            k = round((value - start) / step)
-            if abs(self.values[k] - value) > 1e-9 * max(1.0, abs(step)):
-                raise ValueError(
-                    f"{where}: value {value!r} is not on the grid start + k*step; "
-                    f"nearest is {self.values[k]!r}")
-            self.index = k
-        if label is not None and not isinstance(label, str):
-            raise TypeError(f"{where}: label must be a str, got {type(label).__name__}")
-        self.label = name if label is None else label
-
-    @property
-    def value(self):
-        """The initial value (a grid point)."""
-        return self.values[self.index]
-
-    def format(self, v) -> str:
-        """``v`` printed with the step's number of decimals."""
-        return str(int(v)) if self.integer else f"{v:.{self.decimals}f}"
-
-    def __len__(self):
-        return len(self.values)
-
-    def __repr__(self):
-        return (f"Slider({self.name!r}, {self.start!r}, {self.stop!r}, {self.step!r}, "
-                f"value={self.value!r}, label={self.label!r})")
-
-
 def _extra_html(extra) -> str:
     """HTML for the thing shown beside the figure (DataFrame, str, HTML or None)."""
     if extra is None:
@@ -213,28 +115,6 @@ def _extra_html(extra) -> str:
     raise TypeError(
         "Demo: the extra output must be a pandas DataFrame, a str or an HTML object, "
         f"got {type(extra).__name__}")
-
-
-class _SharedRendererCanvas(FigureCanvasAgg):
-    """An Agg canvas drawing on one renderer per (thread, size, dpi).
-
-    matplotlib caches text metrics per renderer, so frames that share one lay
-    out their tick labels, titles and legends once (a fresh canvas per frame
-    would start with an empty cache).
-    """
-
-    _local = threading.local()
-
-    def get_renderer(self):
-        from matplotlib.backends.backend_agg import RendererAgg
-        w, h = self.get_width_height(physical=True)
-        pool = self._local.__dict__.setdefault("pool", {})
-        key = (w, h, self.figure.dpi)
-        if key not in pool:
-            pool.clear()       # one size at a time per thread
-            pool[key] = RendererAgg(w, h, self.figure.dpi)
-        self.renderer = pool[key]
-        return self.renderer
 
 
 def _compact_png(rgb):
@@ -357,7 +237,7 @@ class Demo:
         fig, extra = self.render(**values)
         try:
             if layered:
-                _SharedRendererCanvas(fig)
+                SharedRendererCanvas(fig)
             else:
                 FigureCanvasAgg(fig)     # draw with Agg whatever backend pyplot uses
             fig.set_dpi(dpi)
