@@ -161,3 +161,14 @@ def test_demo_renders_min_middle_max():
         png, extra = demo.image(W=W)
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
         assert "squared error" in extra
+
+
+def test_chapter_data_defaults_and_checks():
+    from bplib.datasets import chapter1
+    x, y = ch01.chapter_data()
+    assert np.array_equal(x, chapter1()[0]) and np.array_equal(y, chapter1()[1])
+    with pytest.raises(TypeError, match="lr_demo: give both x and y"):
+        ch01.chapter_data([1.0, 2.0], None, "lr_demo")
+    with pytest.raises(ValueError, match=r"chapter_data: expected x and y of one non-zero "
+                                         r"length, got shapes \(2,\) and \(3,\)"):
+        ch01.chapter_data([1.0, 2.0], [1.0, 2.0, 3.0])

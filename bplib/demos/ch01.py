@@ -27,6 +27,7 @@ from bplib.interactive import static
 
 __all__ = [
     "COLUMNS",
+    "chapter_data",
     "squared_error",
     "absolute_error",
     "squared_error_slope",
@@ -47,8 +48,9 @@ COLUMNS = ("x", "desired y", "model output", "absolute error", "squared error")
 _DATA, _MODEL, _MISS, _SQ, _ABS, _TAN = "black", C[0], C[3], C[1], C[2], C[4]
 
 
-def _data(x, y, where):
-    """Return (x, y) as float 1-D arrays of one length; default: the chapter's data."""
+def chapter_data(x=None, y=None, where="chapter_data"):
+    """(x, y) as float 1-D arrays of one length, shape (n,); both None: the chapter's
+    data (inputs 0, 1, 2, desired outputs 0, 2, 4). ``where`` names the caller in errors."""
     if x is None and y is None:
         x, y = chapter1()
     if x is None or y is None:
@@ -77,7 +79,7 @@ def squared_error(W, x=None, y=None):
     W: a number, or a 1-D array (then one E per W). x, y: shape (n,); both None means
     the chapter's data. Returns a float, or an array shaped like W.
     """
-    x, y = _data(x, y, "squared_error")
+    x, y = chapter_data(x, y, "squared_error")
     w = _weights(W, "squared_error")
     e = np.sum(_residuals(w, x, y) ** 2, axis=-1)
     return float(e) if w.ndim == 0 else e
@@ -85,7 +87,7 @@ def squared_error(W, x=None, y=None):
 
 def absolute_error(W, x=None, y=None):
     """A(W) = sum_i |W x_i - y_i|, Chapter 1, eq. (ch01-sae). Shapes as squared_error."""
-    x, y = _data(x, y, "absolute_error")
+    x, y = chapter_data(x, y, "absolute_error")
     w = _weights(W, "absolute_error")
     a = np.sum(np.abs(_residuals(w, x, y)), axis=-1)
     return float(a) if w.ndim == 0 else a
@@ -93,7 +95,7 @@ def absolute_error(W, x=None, y=None):
 
 def squared_error_slope(W, x=None, y=None):
     """dE/dW = 2 sum_i x_i (W x_i - y_i), Chapter 1, eq. (ch01-slope). Shapes as above."""
-    x, y = _data(x, y, "squared_error_slope")
+    x, y = chapter_data(x, y, "squared_error_slope")
     w = _weights(W, "squared_error_slope")
     s = 2.0 * np.sum(_residuals(w, x, y) * x, axis=-1)
     return float(s) if w.ndim == 0 else s
@@ -101,7 +103,7 @@ def squared_error_slope(W, x=None, y=None):
 
 def best_weight(x=None, y=None):
     """W* = sum_i x_i y_i / sum_i x_i^2, the W that minimises E, Chapter 1, eq. (ch01-best)."""
-    x, y = _data(x, y, "best_weight")
+    x, y = chapter_data(x, y, "best_weight")
     sxx = float(np.sum(x * x))
     if sxx == 0.0:
         raise ValueError("best_weight: every x is 0, so E(W) is the same for every W "
@@ -117,7 +119,7 @@ def error_table(W, x=None, y=None):
     row "sum" holding the sums of the two error columns (NaN elsewhere).
     x, y: shape (n,), or both None for the chapter's data. Returns a DataFrame (n+1, 5).
     """
-    x, y = _data(x, y, "error_table")
+    x, y = chapter_data(x, y, "error_table")
     w = _weights(W, "error_table")
     if w.ndim != 0:
         raise ValueError(f"error_table: W must be a single number, got shape {w.shape}")
@@ -176,7 +178,7 @@ def error_curve(x=None, y=None, *, W=None, W_range=(-1.0, 5.0),
     there, whose slope is eq. (ch01-slope). kinds: any of "squared", "absolute".
     Returns a matplotlib Figure (not registered with pyplot).
     """
-    x, y = _data(x, y, "error_curve")
+    x, y = chapter_data(x, y, "error_curve")
     bad = set(kinds) - {"squared", "absolute"}
     if not kinds or bad:
         raise ValueError(f"error_curve: kinds must be among 'squared', 'absolute', got {kinds!r}")
@@ -201,7 +203,7 @@ def error_curve_view(W=3.0, x=None, y=None, *, W_range=(-1.0, 5.0)):
     the point at W, its tangent and an arrow showing which way lowers the error.
     The HTML is :func:`error_table` for this W.
     """
-    x, y = _data(x, y, "error_curve_view")
+    x, y = chapter_data(x, y, "error_curve_view")
     W = float(as_array(W, "W", ndim=0, where="error_curve_view"))
     # Fixed margins, not a layout engine: this figure is redrawn at every slider move.
     fig = Figure(figsize=(9, 3.6))
@@ -252,7 +254,7 @@ def error_curve_demo(x=None, y=None, *, start=-1.0, stop=5.0, step=0.25, value=3
     """
     from bplib.interactive import Demo, Slider
 
-    x, y = _data(x, y, "error_curve_demo")
+    x, y = chapter_data(x, y, "error_curve_demo")
     fn = functools.partial(error_curve_view, x=x, y=y, W_range=(start, stop))
     functools.update_wrapper(fn, error_curve_view)
     return Demo(fn, Slider("W", start, stop, step, value=value, label="weight W"),
@@ -261,7 +263,7 @@ def error_curve_demo(x=None, y=None, *, start=-1.0, stop=5.0, step=0.25, value=3
 
 def abs_vs_squared_figure(x=None, y=None, *, W_range=(0.5, 3.5), e_max=3.0):
     """Figure: why squares. Left: penalty |e| and e^2 of one miss e. Right: A(W) and E(W)."""
-    x, y = _data(x, y, "abs_vs_squared_figure")
+    x, y = chapter_data(x, y, "abs_vs_squared_figure")
     fig = Figure(figsize=(9, 3.4), layout="constrained")
     ax_pen, ax_err = fig.subplots(1, 2)
     e = np.linspace(-e_max, e_max, 401)
@@ -281,7 +283,7 @@ def abs_vs_squared_figure(x=None, y=None, *, W_range=(0.5, 3.5), e_max=3.0):
 
 def best_fit_figure(x, y, *, W_range=None):
     """Figure: noisy data with the best line y = W* x (left) and E(W) with its bottom (right)."""
-    x, y = _data(x, y, "best_fit_figure")
+    x, y = chapter_data(x, y, "best_fit_figure")
     w_best = best_weight(x, y)
     if W_range is None:
         W_range = (w_best - 1.0, w_best + 1.0)

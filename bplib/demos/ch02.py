@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from bplib.demos._style import C
-from bplib.demos.ch01 import _data, best_weight, squared_error, squared_error_slope
+from bplib.demos.ch01 import best_weight, chapter_data, squared_error, squared_error_slope
 from bplib.interactive import static
 
 __all__ = [
@@ -100,7 +100,7 @@ def lr_steps_figure(lr=0.05, w0=3.0, x=None, y=None, *, steps=12, W_range=None,
     (default: fitted to this run). Returns (Figure, text) where text names the regime
     and the ratio r = 1 - lr E''.
     """
-    x, y = _data(x, y, "lr_steps_figure")
+    x, y = chapter_data(x, y, "lr_steps_figure")
     path = descend(lambda w: squared_error_slope(w, x, y), w0, lr, steps)
     w_best, r = best_weight(x, y), 1.0 - lr * curvature(x)
     if W_range is None:
@@ -159,7 +159,7 @@ def lr_demo(x=None, y=None, *, lr=(0.02, 0.22, 0.02, 0.04), w0=(0.0, 5.0, 1.0, 3
     """
     from bplib.interactive import Demo, Slider
 
-    x, y = _data(x, y, "lr_demo")
+    x, y = chapter_data(x, y, "lr_demo")
     title = "Gradient descent on E(W): slow, one step, oscillating, diverging"
     lr_slider = Slider("lr", *lr[:3], value=lr[3], label="learning rate η")
     sliders = [lr_slider]
@@ -196,7 +196,7 @@ def batch_runs(x, y, *, lr, epochs, batch_sizes, w0=0.0, seed=0):
     """
     from bplib.data import minibatches
 
-    x, y = _data(x, y, "batch_runs")
+    x, y = chapter_data(x, y, "batch_runs")
     out = {}
     for bs in batch_sizes:
         w, ws = float(w0), [float(w0)]
