@@ -59,6 +59,12 @@ def static(*artists):
     return artists[0] if artists else None
 
 
+def _text_key(t):
+    """How a Text looks, apart from where a draw will move it."""
+    return (t.get_text(), t.get_visible(), str(t.get_color()), str(t.get_fontproperties()),
+            t.get_rotation(), t.get_horizontalalignment(), t.get_verticalalignment())
+
+
 def _axis_key(axis):
     """What decides how one ``Axis`` looks (limits, ticks, labels, tick params)."""
     if not axis.get_visible():
@@ -66,27 +72,42 @@ def _axis_key(axis):
     major = axis.get_majorticklocs()
     minor = axis.get_minorticklocs()
     fmt_major, fmt_minor = axis.get_major_formatter(), axis.get_minor_formatter()
-    label = axis.label
-    ticks = [(t.label1.get_text(), t.label1.get_rotation(), t.label1.get_color(),
-              t.label1.get_fontsize(), t.label1.get_visible(), t.label2.get_visible(),
-              t.gridline.get_visible())
-             for t in (*axis.majorTicks, *axis.minorTicks)]
+    ticks = [(_text_key(t.label1), t.label2.get_visible(), t.tick1line.get_markersize(),
+              str(t.tick1line.get_color()), t.gridline.get_visible(),
+              str(t.gridline.get_color()), t.gridline.get_linewidth())
+             for t in (*axis.majorTicks, *axis.minorTicks)]   # those made so far
     return (tuple(axis.get_view_interval()), axis.get_scale(),
             tuple(major), tuple(fmt_major.format_ticks(major)), fmt_major.get_offset(),
             tuple(minor), tuple(fmt_minor.format_ticks(minor)),
             repr(sorted(axis._major_tick_kw.items())),
             repr(sorted(axis._minor_tick_kw.items())),
             axis.get_ticks_position(), axis.get_label_position(),
-            label.get_text(), label.get_color(), label.get_fontsize(),
-            label.get_visible(), label.get_rotation(), repr(ticks))
+            _text_key(axis.label), tuple(axis.label.get_position()), repr(ticks))
+
+
+def _spine_key(name, spine):
+    try:
+        where = repr(spine.get_position())
+    except ValueError:             # a colorbar's outline has no position to report
+        where = spine.spine_type
+    return (name, where, spine.get_visible(), spine.get_bounds())
 
 
 def _axes_key(ax):
-    spines = tuple((name, repr(s.get_position()), s.get_visible(), s.get_bounds())
-                   for name, s in ax.spines.items())
     return (tuple(np.round(ax.get_position(original=True).bounds, 6)),
+            tuple(np.round(ax.get_position().bounds, 6)),      # after apply_aspect
             ax.get_aspect(), ax.get_anchor(), ax.get_adjustable(), ax.axison,
-            ax.get_axisbelow(), _axis_key(ax.xaxis), _axis_key(ax.yaxis), spines)
+            ax.get_axisbelow(), _axis_key(ax.xaxis), _axis_key(ax.yaxis),
+            tuple(_spine_key(n, sp) for n, sp in ax.spines.items()))
+
+
+def _text_above(ax):
+    """True if ``ax`` has text a title would be placed above: tick labels or an
+    axis label at the top, or an offset text ("1e6") on the y axis."""
+    fmt = ax.yaxis.get_major_formatter()
+    fmt.format_ticks(ax.yaxis.get_majorticklocs())            # sets its offset
+    return (ax.xaxis.get_ticks_position() in ("top", "unknown")
+            or ax.xaxis.get_label_position() == "top" or bool(fmt.get_offset()))
 
 
 def _sequence(fig):
@@ -95,20 +116,19 @@ def _sequence(fig):
     engine = fig.get_layout_engine()
     if fig.subfigs or not (engine is None or isinstance(engine, PlaceHolderLayoutEngine)):
         return None                # a layout engine would lay out each pass anew
+    if any(ax.name != "rectilinear" or ax.child_axes or ax.get_axes_locator() is not None
+           or ax.get_rasterization_zorder() is not None for ax in fig.axes):
+        return None                # polar/3-D axes, insets, rasterisation
+    titled = any(t.get_text() for ax in fig.axes
+                 for t in (ax.title, ax._left_title, ax._right_title))
+    if titled and any(_text_above(ax) for ax in fig.axes):
+        return None                # a title is placed against some axis' text (a twin's too)
     out = [fig.patch]
     for a in sorted((a for a in fig.get_children() if a is not fig.patch),
                     key=attrgetter("zorder")):
         if not isinstance(a, Axes):
             out.append(a)
             continue
-        if a.child_axes or a.get_rasterization_zorder() is not None:
-            return None
-        if any(t.get_text() for t in (a.title, a._left_title, a._right_title)):
-            y_fmt = a.yaxis.get_major_formatter()
-            y_fmt.format_ticks(a.yaxis.get_majorticklocs())      # sets its offset
-            if (a.xaxis.get_ticks_position() in ("top", "unknown")
-                    or a.xaxis.get_label_position() == "top" or y_fmt.get_offset()):
-                return None        # the title is placed against the axis' text
         skip = {id(a.patch)}           # drawn first, below; then as Axes.draw does:
         if not (a.axison and a.get_frame_on()):
             skip.update(map(id, a.spines.values()))
@@ -136,13 +156,16 @@ def _runs(seq):
     return runs
 
 
-def _fingerprint(a):
-    """A cheap summary of a marked artist: a changed one gets a new layer."""
+def _fingerprint(a, where):
+    """A cheap summary of a cached artist: a changed one gets a new layer.
+
+    ``where``: the index of its Axes in ``fig.axes`` (-1 for the figure's own).
+    """
     if isinstance(a, Axis):
-        return None                # covered by the axes' keys
-    key = (type(a).__name__, a.get_zorder(), a.get_visible(), a.get_alpha())
+        return ("axis", where, a.axis_name)     # the rest is in the axes' keys
+    key = (type(a).__name__, where, a.get_zorder(), a.get_visible(), a.get_alpha())
     if isinstance(a, Text):
-        key += (a.get_text(), tuple(a.get_position()), str(a.get_color()), a.get_fontsize())
+        key += (_text_key(a), tuple(a.get_position()), a.get_fontsize())
     elif isinstance(a, Line2D):
         key += (a.get_xydata().tobytes(), str(a.get_color()), a.get_linewidth(),
                 a.get_linestyle(), str(a.get_marker()))
@@ -187,7 +210,7 @@ def _crop(rgba):
     if rows.size == 0:
         return None
     r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
-    return int(c0), int(r0), np.ascontiguousarray(rgba[r0:r1, c0:c1])
+    return int(c0), int(r0), rgba[r0:r1, c0:c1].copy()     # not a view of the renderer
 
 
 def draw_layered(fig, cache):
@@ -203,12 +226,15 @@ def draw_layered(fig, cache):
         canvas.draw()
         return False
     renderer = canvas.renderer = canvas.get_renderer()
+    for ax in fig.axes:
+        ax.apply_aspect()          # the limits and boxes the draw will use
     frame = (tuple(np.round(fig.get_size_inches(), 4)), fig.dpi,
              tuple(_axes_key(ax) for ax in fig.axes))
+    where = {id(ax): i for i, ax in enumerate(fig.axes)}
     layers = []
     for i, (flag, run) in enumerate(runs):
         if flag:
-            key = (frame, i, tuple(map(_fingerprint, run)))
+            key = (frame, i, tuple(_fingerprint(a, where.get(id(a.axes), -1)) for a in run))
             layer = cache.get(key, _MISSING)
             if layer is _MISSING:
                 if len(cache) >= MAX_LAYERS:      # marked artists that keep changing

@@ -62,14 +62,15 @@ class LiveDemo:
     def update(self, change=None):
         """Show the frame for the controls' current values (observer callback)."""
         t0 = time.perf_counter()
+        key = self.demo.snap(**self.values)
         try:
-            key = self.demo.snap(**self.values)
             png, extra = self.demo.live_frame(key, wait=self.thread is None)
         except Exception as exc:     # keep the control alive; say what went wrong
             self.extra.value = f'<pre class="bplib-error">{html.escape(repr(exc))}</pre>'
         else:
-            self.image.value = png
-            self.extra.value = extra
+            if self.demo.snap(**self.values) == key:   # else a newer move shows its own
+                self.image.value = png
+                self.extra.value = extra
         done = time.perf_counter()
         self.timings.append(done - t0)
         if change is not None:         # a move by the reader, not the first draw

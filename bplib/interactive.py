@@ -77,6 +77,10 @@ from bplib._slider import MAX_FRAMES, Slider
 
 __all__ = ["Slider", "Demo", "static", "is_static", "demo_factories", "MAX_FRAMES"]
 
+# matplotlib is not thread-safe (its mathtext parser, for one, is shared), and a
+# live control draws from the kernel's thread and its prefetch thread.
+_MATPLOTLIB_LOCK = threading.RLock()
+
 _STATIC_DPI = 96
 _LIVE_DPI = 90
 
@@ -234,6 +238,11 @@ class Demo:
         RGB PNG (:mod:`bplib._png`). ``layered`` (live frames): draw on this
         thread's shared renderer, reusing the cached layers (:mod:`bplib._layered`).
         """
+        with _MATPLOTLIB_LOCK:
+            rgb, extra, final = self._draw_pixels(values, dpi, wait, layered)
+        return (_compact_png(rgb) if compact else encode_rgb(rgb)), _extra_html(extra), final
+
+    def _draw_pixels(self, values, dpi, wait, layered):
         fig, extra = self.render(**values)
         try:
             if layered:
@@ -249,7 +258,7 @@ class Demo:
             rgb = np.array(np.asarray(fig.canvas.buffer_rgba())[..., :3])
         finally:
             _close(fig)
-        return (_compact_png(rgb) if compact else encode_rgb(rgb)), _extra_html(extra), final
+        return rgb, extra, final
 
     # ---------------------------------------------------------------- layout
     @staticmethod

@@ -308,6 +308,21 @@ def test_prefetch_waits_while_the_reader_moves_a_control():
     assert not live._moving()
 
 
+def test_an_update_overtaken_by_a_move_does_not_show_its_old_frame():
+    demo = Demo(line_fig, Slider("w", 0, 2, 1, value=0))
+    live = demo.widget(prefetch=False)
+    direct = demo.live_frame
+
+    def slow_frame(key, wait=True):
+        png = direct(key, wait=wait)
+        if key == (0,):
+            live.controls["w"].value = 2   # the reader moves while frame 0 is drawn
+        return png
+    demo.live_frame = slow_frame
+    live.update()                          # as the prefetch thread's refresh does
+    assert bytes(live.image.value) == direct((2,))[0]
+
+
 def test_live_error_is_shown_not_raised():
     def fragile(w):
         if w > 0:

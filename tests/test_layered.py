@@ -131,6 +131,88 @@ def test_the_cache_is_emptied_when_full():
     assert len(cache) == 1
 
 
+def test_a_one_pixel_static_line_survives_the_next_frame():
+    cache = {}
+    for _ in range(2):                # the second frame draws it from the cache
+        def make():
+            fig = curve_and_bars(1.0, grid=False)
+            static(fig.axes[0].axhline(0.5, lw=0.5, color="k"))
+            return fig
+        ref, got, used = plain_and_layered(make, cache)
+        assert used
+        assert_same_picture(ref, got)
+
+
+def test_layers_of_different_axes_never_stand_in_for_each_other():
+    def make(marked):
+        def build():
+            fig = Figure(figsize=(6, 2), dpi=80)
+            a1, a2, a3 = fig.subplots(1, 3)
+            a1.set(xlim=(0, 1), ylim=(0, 1))
+            a2.set(xlim=(0, 10), ylim=(-5, 5))
+            a3.set(xlim=(-100, 100), ylim=(0, 1000))
+            if marked:                # a mark in some frames only shifts the runs
+                static(a1.axvline(0.3, color="g", zorder=2.7))
+            return fig
+        return build
+    cache = {}
+    for marked in (True, False):
+        ref, got, _ = plain_and_layered(make(marked), cache)
+        assert_same_picture(ref, got, f"marked={marked}")
+
+
+def test_limits_set_by_the_aspect_are_in_the_key():
+    cache = {}
+    for top in (0.1, 0.9):            # "datalim" moves the limits with the data
+        def make():
+            fig = Figure(figsize=(4, 3), dpi=80)
+            ax = fig.add_subplot()
+            ax.plot([0, 0.5], [0, top])
+            ax.set(xlim=(0, 1), ylim=(0, 1))
+            ax.set_aspect("equal", adjustable="datalim")
+            return fig
+        ref, got, _ = plain_and_layered(make, cache)
+        assert_same_picture(ref, got, f"top={top}")
+
+
+def test_tick_label_fonts_are_in_the_key():
+    cache = {}
+    for weight in ("normal", "bold"):
+        def make():
+            fig = curve_and_bars(1.0)
+            for t in fig.axes[0].get_xticklabels():
+                t.set_fontweight(weight)
+            return fig
+        ref, got, _ = plain_and_layered(make, cache)
+        assert_same_picture(ref, got, weight)
+
+
+def with_colorbar(fig):
+    ax = fig.axes[0]
+    fig.colorbar(ax.imshow(np.arange(12.0).reshape(3, 4), extent=(0, 4, -3, 3)), ax=ax)
+    return fig
+
+
+def with_twin_top_ticks(fig):
+    fig.axes[0].twiny().set_xlim(0, 1)         # the title must clear the twin's ticks
+    return fig
+
+
+def with_twin_offset_text(fig):
+    fig.axes[0].twinx().set_ylim(1e6, 1e6 + 3)
+    return fig
+
+
+def with_polar(fig):
+    fig.add_subplot(2, 2, 4, projection="polar").plot([0, 1, 2], [1, 2, 1])
+    return fig
+
+
+def with_3d(fig):
+    fig.add_subplot(2, 2, 4, projection="3d").plot([0, 1], [0, 1], [0, 1])
+    return fig
+
+
 def with_constrained_layout(fig):
     fig.set_layout_engine("constrained")
     return fig
@@ -157,7 +239,9 @@ def with_subfigure(fig):
 
 
 @pytest.mark.parametrize("change", [with_constrained_layout, with_inset, with_top_ticks,
-                                    with_offset_text, with_subfigure])
+                                    with_offset_text, with_subfigure, with_colorbar,
+                                    with_twin_top_ticks, with_twin_offset_text,
+                                    with_polar, with_3d])
 def test_figures_it_could_misdraw_get_a_plain_draw(change):
     ref, got, used = plain_and_layered(lambda: change(curve_and_bars(1.0)))
     assert not used
