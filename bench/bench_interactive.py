@@ -13,6 +13,10 @@ the time until the new figure is in the Image widget is measured:
 * cached: every frame already rendered (what the background prefetch gives a
   reader a second or two after the control appears).
 
+Each cold move is timed ``--tries`` times (the fastest is kept): on a shared
+machine other jobs take the CPU now and then, and the fastest try is the one
+they left alone. Medians over the moves are reported.
+
 Goal: cold median < 50 ms per update for every demo.
 Usage: python bench/bench_interactive.py [--moves N] [--quick]
 """
@@ -40,9 +44,11 @@ def moves(demo, n, rng):
     return out
 
 
-def timed_move(live, name, value, *, cold):
+def timed_move(live, name, value, *, cold, tries=1):
     """Seconds until ``live`` shows the frame for ``name = value``, or None if
-    the control is already there."""
+    the control is already there. ``tries`` > 1: the fastest of that many
+    (the later ones redo the update for the same value, from an empty cache
+    when ``cold``), so that moments when other jobs hold the CPU drop out."""
     control = live.controls[name]
     if control.value == value:
         return None
@@ -50,10 +56,17 @@ def timed_move(live, name, value, *, cold):
         live.demo._cache.clear()
     t0 = time.perf_counter()
     control.value = value
-    return time.perf_counter() - t0
+    best = time.perf_counter() - t0
+    for _ in range(tries - 1):
+        if cold:
+            live.demo._cache.clear()
+        t0 = time.perf_counter()
+        live.update()                  # what the control's observer runs
+        best = min(best, time.perf_counter() - t0)
+    return best
 
 
-def bench_one(factory, n_moves, seed):
+def bench_one(factory, n_moves, seed, tries):
     demo, ref = factory(), factory()
     ref.reuse_layers = False
     t0 = time.perf_counter()
@@ -63,8 +76,8 @@ def bench_one(factory, n_moves, seed):
     rng = np.random.default_rng(seed)
     cold, plain = [], []
     for name, value in moves(demo, n_moves, rng):
-        t = timed_move(live, name, value, cold=True)
-        t_ref = timed_move(live_ref, name, value, cold=True)
+        t = timed_move(live, name, value, cold=True, tries=tries)
+        t_ref = timed_move(live_ref, name, value, cold=True, tries=tries)
         if t is not None:
             cold.append(t)
             plain.append(t_ref)
@@ -78,13 +91,15 @@ def bench_one(factory, n_moves, seed):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moves", type=int, default=16, help="cold moves per demo")
+    parser.add_argument("--tries", type=int, default=3,
+                        help="time each cold move this many times, keep the fastest")
     parser.add_argument("--quick", action="store_true", help="4 cold moves per demo")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     n_moves = 4 if args.quick else args.moves
     ms = 1e3
-    print(f"# {platform.machine()}, Python {platform.python_version()}, "
-          f"{n_moves} cold moves per demo, times in ms")
+    print(f"# {platform.machine()}, Python {platform.python_version()}, {n_moves} cold moves "
+          f"per demo, each the fastest of {args.tries} tries; times in ms")
     header = (f"{'demo':<24} {'frames':>6} {'first':>6} {'cold med':>9} {'cold p90':>9} "
               f"{'plain med':>9} {'speedup':>7} {'cached med':>10}  cold < 50 ms")
     print(header)
@@ -97,7 +112,7 @@ def main(argv=None):
         if required:
             print(f"{name:<24} skipped: needs arguments {[p.name for p in required]}")
             continue
-        n, first, cold, plain, cached = bench_one(factory, n_moves, args.seed)
+        n, first, cold, plain, cached = bench_one(factory, n_moves, args.seed, args.tries)
         ok = bool(np.median(cold) < GOAL_S)
         met.append(ok)
         print(f"{name:<24} {n:>6} {first * ms:>6.0f} {np.median(cold) * ms:>9.1f} "
