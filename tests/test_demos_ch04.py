@@ -81,11 +81,13 @@ def test_demos_are_small_and_render_at_the_ends_and_middle(make):
 
 
 def test_neuron_view_tangent_has_the_engine_slope():
-    fig = ch04.neuron_view(w=-1.0)
+    fig, text = ch04.neuron_view(w=-1.0)
     curve_ax = fig.axes[1]
     (xs, ys) = curve_ax.lines[1].get_data()
     slope = (ys[1] - ys[0]) / (xs[1] - xs[0])
-    assert slope == pytest.approx(ch04.neuron(w=-1.0)["w"].grad)
+    grad = ch04.neuron(w=-1.0)["w"].grad
+    assert slope == pytest.approx(grad)
+    assert f"dE/dw = {grad:.3g}" in text
 
 
 @pytest.mark.parametrize("a, winner", [(1.5, "c"), (-1.5, "ab")])

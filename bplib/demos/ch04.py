@@ -185,10 +185,11 @@ def _neuron_error(w, x, b, t):
 
 def neuron_view(w=NEURON["w"], x=NEURON["x"], *, b=NEURON["b"], t=NEURON["t"],
                 w_range=(-3.0, 3.0)):
-    """The neuron's graph (values and gradients) beside its error curve E(w).
+    """The neuron's graph (values and gradients) above its error curve E(w).
 
     The tangent at the current w has slope ``w.grad``: the number the backward
-    pass wrote into the box labelled w.
+    pass wrote into the box labelled w. Returns (Figure, text): the text says so
+    with the numbers (shown beside the figure, not drawn: text is slow to draw).
     """
     v = neuron(w, x, b, t)
     fig = Figure(figsize=(8, 5))                       # fixed axes: fast to redraw
@@ -203,14 +204,14 @@ def neuron_view(w=NEURON["w"], x=NEURON["x"], *, b=NEURON["b"], t=NEURON["t"],
     cax.plot([w - half, w + half], [E - half * slope, E + half * slope], color=C[3],
              lw=2, label="tangent, slope dE/dw")
     cax.plot([w], [E], "o", color=C[3])
-    cax.set_xlim(*w_range)
+    cax.set_xlim(w_range[0] - 0.1, w_range[1] + 0.1)     # the point stays whole at the ends
     cax.set_ylim(-0.02, 0.5 * max(t, 1 - t) ** 2 + 0.05)
     cax.set_xlabel("weight w")
     cax.set_ylabel("error E")
     static(cax.legend(loc="upper right", fontsize=8))
-    cax.set_title(f"w = {w:g}: slope dE/dw = {slope:.3g} = the grad in box w",
-                  fontsize=9, loc="left")
-    return fig
+    text = (f"w = {w:g}: E = {E:.4g}, and the tangent's slope dE/dw = {slope:.3g} "
+            f"is the grad the backward pass wrote into the box of w.")
+    return fig, text
 
 
 def neuron_demo(start=-3.0, stop=3.0, step=0.25, value=NEURON["w"]):
