@@ -46,8 +46,9 @@ Writing a demo function
   :func:`static` (a curve that does not move, a legend whose labels do not
   change), and give the changing text a higher zorder than the fixed text
   so that the fixed parts are drawn together.
-* What stays slow: every Axes costs ~8 ms to create, every changing Text
-  ~1 ms to draw, colours named "C0".."C9" ~0.25 ms per use (use hex, see
+* What stays slow: every Axes costs ~6 ms to create, every changing Text
+  ~1 ms to draw (a sentence with the numbers is cheaper as the extra text
+  beside the figure), colours named "C0".."C9" ~0.25 ms per use (use hex, see
   ``bplib.demos._style``), ``add_patch`` of a fancy arrow recomputes its path
   (``add_artist`` when the limits are set anyway). ``bench/bench_interactive.py``
   reports the time of each chapter demo.
