@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from bplib.demos import ch04
+from bplib.demos import ch04, graph
 from bplib.engine import Value, topological_order
 
 
@@ -17,7 +17,7 @@ def _texts(fig):
 def _grads(fig):
     """The gradients written in the boxes (red numbers after a red "grad")."""
     return [t.get_text() for ax in fig.axes for t in ax.texts
-            if t.get_color() == ch04._GRAD and t.get_text() != "grad"]
+            if t.get_color() == graph.GRAD_COLOR and t.get_text() != "grad"]
 
 
 def test_draw_graph_shows_every_value_and_gradient():
@@ -47,7 +47,7 @@ def test_draw_graph_without_gradients_and_into_given_axes():
 def test_layout_puts_parents_left_of_children():
     x, y = Value(1.0, "x"), Value(2.0, "y")
     z = (x * y + x).tanh() * y
-    pos, _ = ch04._layout(topological_order(z))
+    pos, _ = graph._layout(topological_order(z))
     for node in pos:
         for p in node.parents:
             assert pos[p][0] < pos[node][0]

@@ -1,9 +1,9 @@
 """Chapter 4, "The chain rule and computational graphs": graphs, neurons and costs.
 
-Pure functions around :mod:`bplib.engine`: draw a computational graph with each
-node's value and gradient (matplotlib only, a simple layered layout), build the
-chapter's sigmoid neuron and small scalar networks, count paths, and measure what
-finite differences and one backward pass cost. ``neuron_demo()`` and ``max_demo()``
+Pure functions around :mod:`bplib.engine`: the chapter's sigmoid neuron, the
+patterns of backward flow and small scalar networks drawn as graphs
+(:func:`bplib.demos.graph.draw_graph`), paths counted, and what finite
+differences and one backward pass cost. ``neuron_demo()`` and ``max_demo()``
 wrap views in sliders (:mod:`bplib.interactive`).
 """
 
@@ -15,9 +15,9 @@ import time
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from bplib.demos._style import C
+from bplib.demos.graph import draw_graph
 from bplib.engine import Value, maximum, topological_order
 from bplib.interactive import static
 
@@ -26,131 +26,6 @@ __all__ = [
     "max_view", "max_demo", "scalar_mlp", "mlp_loss", "count_paths",
     "gradient_cost", "cost_figure",
 ]
-
-_SYMBOL = {"*": "\u00d7", "/": "\u00f7", "-": "\u2212", "neg": "\u2212x",
-           "sigmoid": "\u03c3", "relu": "ReLU"}
-_VALUE, _GRAD, _EDGE, _HI = "black", C[3], "0.55", "#fff3c4"
-
-
-# -- drawing a graph ---------------------------------------------------------------
-def _layout(order):
-    """Column = longest path from an input (inputs sit just left of their first use);
-    rows ordered by the mean row of the parents, then of the children."""
-    level, children = {}, {}
-    for node in order:
-        level[node] = 1 + max((level[p] for p in node.parents), default=-1)
-        for p in node.parents:
-            children.setdefault(p, []).append(node)
-    for node in order:
-        if not node.parents and node in children:
-            level[node] = min(level[c] for c in children[node]) - 1
-    columns = {}
-    for node in order:
-        columns.setdefault(level[node], []).append(node)
-    row = {}
-
-    def place(nodes, key):
-        nodes.sort(key=key)
-        for k, node in enumerate(nodes):
-            row[node] = k - (len(nodes) - 1) / 2
-
-    def mean(nodes):
-        known = [row[n] for n in nodes if n in row]
-        return sum(known) / len(known) if known else 0.0
-
-    for lv in sorted(columns):           # forward sweep: follow the parents
-        place(columns[lv], lambda n: mean(n.parents))
-    for lv in sorted(columns, reverse=True)[1:]:   # backward sweep: follow the children
-        place(columns[lv], lambda n: (mean(children.get(n, [])), bool(n.parents)))
-    return {n: (level[n], -row[n]) for n in order}, max(len(c) for c in columns.values())
-
-
-def _title(node):
-    op = _SYMBOL.get(node.op, node.op.replace("**", "^"))
-    if node.label and node.op:
-        return f"{node.label} = {op}"
-    if node.label:
-        return node.label
-    return op if node.op else "const"
-
-
-def draw_graph(root, ax=None, *, grads=True, highlight=(), digits=3, title=None, fixed=()):
-    """Draw the graph that made ``root``: one box per value, inputs on the left.
-
-    Each box shows the value's name or operation, its ``data`` and (``grads=True``)
-    its ``grad`` in red. Arrows point the way the forward pass goes; the backward
-    pass runs them right to left.
-
-    Parameters
-    ----------
-    root : Value
-    ax : matplotlib Axes, optional
-        Drawn into; a new Figure is made when None.
-    grads : bool
-        Show gradients (False before ``backward()`` has run, to show values only).
-    highlight : iterable of Value
-        Boxes filled in yellow (e.g. a path).
-    digits : int
-        Significant digits shown.
-    fixed : iterable of Value
-        Values whose ``data`` a slider never changes: a live slider draws
-        their numbers once, with the boxes and names (see ``bplib.interactive.static``).
-
-    Returns
-    -------
-    matplotlib Figure
-    """
-    if not isinstance(root, Value):
-        raise TypeError(f"draw_graph: expected a Value, got {type(root).__name__}")
-    order = topological_order(root)
-    pos, height = _layout(order)
-    width = max(x for x, _ in pos.values()) + 1
-    if ax is None:
-        fig = Figure(figsize=(0.2 + 1.1 * width, 0.3 + 1.1 * max(height, 1)
-                              + (0.3 if title else 0)))
-        ax = fig.add_axes((0, 0, 1, 0.9 if title else 1))
-    fig = ax.figure
-    hi = {id(v) for v in highlight}
-    same = {id(v) for v in fixed}
-    bw, bh = 0.78, 0.62 if grads else 0.46
-    for node in order:
-        x1, y1 = pos[node]
-        for p in node.parents:
-            x0, y0 = pos[p]
-            # add_artist, not add_patch: the limits are set below, and add_patch
-            # would build every arrow's path once more to autoscale them
-            static(ax.add_artist(FancyArrowPatch(
-                (x0 + bw / 2, y0), (x1 - bw / 2, y1), arrowstyle="-|>", mutation_scale=9,
-                color=_EDGE, lw=1.0, shrinkA=0, shrinkB=1)))
-    for node in order:
-        x, y = pos[node]
-        static(ax.add_artist(FancyBboxPatch(
-            (x - bw / 2, y - bh / 2), bw, bh, boxstyle="round,pad=0.02,rounding_size=0.06",
-            fc=_HI if id(node) in hi else "white", ec="0.3" if node.parents else C[0],
-            lw=1.2)))
-        top = y + bh / 2 - 0.13
-        static(ax.text(x, top, _title(node), ha="center", va="center", fontsize=8.5,
-                       weight="bold", color="0.15"))
-        # Numbers drawn after every box and name (zorder), so a live slider redraws
-        # them in one pass over the cached rest of the graph.
-        value = ax.text(x, top - 0.19, f"{node.data:.{digits}g}", ha="center",
-                        va="center", fontsize=8.5, color=_VALUE, zorder=3.1)
-        if id(node) in same:
-            static(value).set_zorder(3)
-        if grads:
-            static(ax.text(x - 0.11, top - 0.37, "grad", ha="right", va="center",
-                           fontsize=8, color=_GRAD))
-            ax.text(x - 0.07, top - 0.37, f"{node.grad:.{digits}g}", ha="left",
-                    va="center", fontsize=8, color=_GRAD, zorder=3.1)
-    ys = [y for _, y in pos.values()]
-    ax.set_xlim(-0.55, width - 0.45)
-    ax.set_ylim(min(ys) - 0.5, max(ys) + 0.5)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    if title:
-        ax.set_title(title, fontsize=10)
-    return fig
-
 
 # -- the chapter's sigmoid neuron ---------------------------------------------------
 NEURON = dict(w=0.5, x=1.5, b=0.1, t=0.8)
