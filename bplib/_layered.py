@@ -15,9 +15,10 @@ children sorted by zorder) and cuts it into runs:
   onto the same canvas.
 
 The result matches a plain ``canvas.draw()`` to within rounding of the blends
-(tests compare them for every chapter demo). Figures this could misdraw
-(subfigures, inset axes, rasterisation, titles placed against top tick labels
-or an offset text) get a plain draw.
+(tests compare them for every chapter demo). Figures this could misdraw get a
+plain draw: a layout engine still attached, subfigures, inset or located axes
+(colorbars), polar and 3-D axes, rasterisation, and titles that matplotlib
+places against top tick labels or an offset text.
 """
 
 from __future__ import annotations
