@@ -208,7 +208,6 @@ class Demo:
         self._layers = {}     # shared pixels of live frames (bplib._layered)
         self.fixed_layout = bool(fixed_layout)
         self._layouts = {}    # figure structure -> axes boxes shared by all frames
-        self._layout_lock = threading.Lock()
 
     @property
     def name(self) -> str:
@@ -339,9 +338,7 @@ class Demo:
         if structure not in self._layouts:
             if not wait:
                 return False
-            with self._layout_lock:
-                if structure not in self._layouts:
-                    self._layouts[structure] = self._reference_boxes(structure)
+            self._layouts[structure] = self._reference_boxes(structure)   # under the draw lock
         boxes = self._layouts[structure]
         if boxes is not None:
             try:

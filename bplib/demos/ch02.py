@@ -34,6 +34,7 @@ __all__ = [
 ]
 
 _PATH, _CURVE, _BEST = C[3], C[1], C[2]
+_LR_STEPS = 12      # gradient descent steps drawn by lr_steps_figure and its slider
 
 
 def descend(grad, w0, lr, steps):
@@ -90,7 +91,7 @@ def regime(lr, x, *, tol=1e-9):
     return "oscillating, converging" if r > -1.0 else "diverging"
 
 
-def lr_steps_figure(lr=0.05, w0=3.0, x=None, y=None, *, steps=12, W_range=None,
+def lr_steps_figure(lr=0.05, w0=3.0, x=None, y=None, *, steps=_LR_STEPS, W_range=None,
                     dist_range=None):
     """Figure: gradient descent steps drawn on the error curve (left) and the distance
     |W_t - W*| to the bottom against the step t on a log scale (right).
@@ -101,7 +102,7 @@ def lr_steps_figure(lr=0.05, w0=3.0, x=None, y=None, *, steps=12, W_range=None,
     and the ratio r = 1 - lr E''.
     """
     x, y = chapter_data(x, y, "lr_steps_figure")
-    path = descend(lambda w: squared_error_slope(w, x, y), w0, lr, steps)
+    path = _descent(x, y, w0, lr, steps)
     w_best, r = best_weight(x, y), 1.0 - lr * curvature(x)
     if W_range is None:
         W_range = (w_best - 3.0, w_best + 3.0)
@@ -162,24 +163,29 @@ def lr_demo(x=None, y=None, *, lr=(0.02, 0.22, 0.02, 0.04), w0=(0.0, 5.0, 1.0, 3
     x, y = chapter_data(x, y, "lr_demo")
     title = "Gradient descent on E(W): slow, one step, oscillating, diverging"
     lr_slider = Slider("lr", *lr[:3], value=lr[3], label="learning rate η")
-    sliders = [lr_slider]
-    if np.ndim(w0) != 0:
-        sliders.append(Slider("w0", *w0[:3], value=w0[3], label="starting W"))
-    starts = sliders[1].values if len(sliders) == 2 else [float(w0)]
+    if np.ndim(w0) == 0:
+        sliders, fixed_w0 = [lr_slider], float(w0)
+        starts = [fixed_w0]
+    else:
+        w0_slider = Slider("w0", *w0[:3], value=w0[3], label="starting W")
+        sliders, fixed_w0, starts = [lr_slider, w0_slider], None, w0_slider.values
     dist_range = _distance_range(x, y, lr_slider.values, starts)
-    if len(sliders) == 1:
-        return Demo(lambda lr: lr_steps_figure(lr, float(w0), x, y, dist_range=dist_range),
-                    *sliders, title=title)
-    return Demo(lambda lr, w0: lr_steps_figure(lr, w0, x, y, dist_range=dist_range),
-                *sliders, title=title)
+
+    def frame(lr, w0=fixed_w0):
+        return lr_steps_figure(lr, w0, x, y, dist_range=dist_range)
+    return Demo(frame, *sliders, title=title)
 
 
-def _distance_range(x, y, lrs, starts, steps=12):
+def _descent(x, y, w0, lr, steps):
+    """W_0 .. W_steps of gradient descent on the chapter's E(W) for data x, y."""
+    return descend(lambda w: squared_error_slope(w, x, y), w0, lr, steps)
+
+
+def _distance_range(x, y, lrs, starts):
     """(low, high) covering every non-zero |W_t - W*| of the grid, padded on a log
     scale: one y axis for every frame, so a steeper line means a faster rate."""
     w_best = best_weight(x, y)
-    d = np.abs([descend(lambda w: squared_error_slope(w, x, y), w0, lr, steps) - w_best
-                for lr in lrs for w0 in starts])
+    d = np.abs([_descent(x, y, w0, lr, _LR_STEPS) - w_best for lr in lrs for w0 in starts])
     d = d[d > 0]
     if d.size == 0:
         return (0.1, 10.0)

@@ -103,6 +103,9 @@ def draw_graph(root, ax=None, *, grads=True, highlight=(), digits=3, title=None,
     fig = ax.figure
     hi = {id(v) for v in highlight}
     same = {id(v) for v in fixed}
+    # Changing numbers are drawn after every box and name (a higher zorder), so a
+    # live slider redraws them in one pass over the cached rest of the graph.
+    numbers_z = 3.1
     bw, bh = 0.78, 0.62 if grads else 0.46
     for node in order:
         x1, y1 = pos[node]
@@ -122,17 +125,15 @@ def draw_graph(root, ax=None, *, grads=True, highlight=(), digits=3, title=None,
         top = y + bh / 2 - 0.13
         static(ax.text(x, top, _title(node), ha="center", va="center", fontsize=8.5,
                        weight="bold", color="0.15"))
-        # Numbers drawn after every box and name (zorder), so a live slider redraws
-        # them in one pass over the cached rest of the graph.
-        value = ax.text(x, top - 0.19, f"{node.data:.{digits}g}", ha="center",
-                        va="center", fontsize=8.5, color=_VALUE, zorder=3.1)
+        value = ax.text(x, top - 0.19, f"{node.data:.{digits}g}", ha="center", va="center",
+                        fontsize=8.5, color=_VALUE, zorder=3 if id(node) in same else numbers_z)
         if id(node) in same:
-            static(value).set_zorder(3)
+            static(value)
         if grads:
             static(ax.text(x - 0.11, top - 0.37, "grad", ha="right", va="center",
                            fontsize=8, color=GRAD_COLOR))
             ax.text(x - 0.07, top - 0.37, f"{node.grad:.{digits}g}", ha="left",
-                    va="center", fontsize=8, color=GRAD_COLOR, zorder=3.1)
+                    va="center", fontsize=8, color=GRAD_COLOR, zorder=numbers_z)
     ys = [y for _, y in pos.values()]
     ax.set_xlim(-0.55, width - 0.45)
     ax.set_ylim(min(ys) - 0.5, max(ys) + 0.5)
