@@ -71,6 +71,16 @@ def test_notebook_is_committed_clean(notebook):
                           f"run: python -m bplib.tools.nbclean {notebook.relative_to(REPO_ROOT)}")
 
 
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_sliders_are_demos_not_kernel_bound_widgets(notebook):
+    """Every slider goes through bplib.interactive.Demo (live in JupyterLab, precomputed
+    frames in the book); an ipywidgets control made in a notebook is dead in the book."""
+    code = "\n".join(c.source for c in nbformat.read(notebook, as_version=4).cells
+                     if c.cell_type == "code")
+    bound = re.findall(r"\bipywidgets\b|\binteract(?:ive)?\s*\(|@interact", code)
+    assert not bound, f"{notebook.name}: {sorted(set(bound))}; wrap the figure in a Demo"
+
+
 def test_table_of_contents_lists_every_notebook_and_nothing_missing():
     listed = set(toc_files())
     on_disk = {str(p.relative_to(REPO_ROOT).with_suffix("")) for p in NOTEBOOKS}
