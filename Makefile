@@ -38,7 +38,7 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 lab: $(STAMP)
-	$(PY) -m bplib.tools.learner labs work
+	$(PY) -m tools.learner labs work
 	$(VENV)/bin/jupyter lab work
 
 # The benchmark peers (PyTorch, scikit-learn) get an environment of their own, so the

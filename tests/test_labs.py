@@ -1,5 +1,5 @@
 """Every lab, generically: the solution notebook passes every check; the learner copy
-(made by bplib.tools.learner) runs top to bottom and reports each exercise as not
+(made by tools.learner) runs top to bottom and reports each exercise as not
 attempted yet; every check of bplib/exercises/labNN.py is used by its lab; solution
 cells are hidden behind a toggle in the book (tag ``hide-input``)."""
 
@@ -14,7 +14,7 @@ import pytest
 from nbclient import NotebookClient
 
 from bplib.exercises.feedback import MARKER_RE
-from bplib.tools.learner import HIDE_TAG, has_solution, learner_notebook
+from tools.learner import HIDE_TAG, has_solution, learner_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 LABS = sorted((ROOT / "labs").glob("lab*.ipynb"))
@@ -93,7 +93,7 @@ def test_solution_cells_are_hidden_in_the_book(lab):
     untagged = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"
                 and has_solution(c.source) and HIDE_TAG not in c.metadata.get("tags", [])]
     assert not untagged, (f"{lab.name}: solution cells {untagged} lack the '{HIDE_TAG}' tag; "
-                          f"run: python -m bplib.tools.learner --tag labs/{lab.name}")
+                          f"run: python -m tools.learner --tag labs/{lab.name}")
 
 
 def test_every_check_has_a_hint_available(lab):

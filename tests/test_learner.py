@@ -1,4 +1,4 @@
-"""bplib.tools.learner: solution regions removed, outputs cleared, copies never overwritten."""
+"""tools.learner: solution regions removed, outputs cleared, copies never overwritten."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from bplib.tools.learner import (HIDE_TAG, PROMPTS, learner_notebook, main, make_copies,
+from tools.learner import (HIDE_TAG, PROMPTS, learner_notebook, main, make_copies,
                                  strip_solutions, tag_solution_cells)
 
 SOLVED = """\

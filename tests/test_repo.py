@@ -10,7 +10,7 @@ import nbformat
 import pytest
 import yaml
 
-from bplib.tools.nbclean import is_clean
+from tools.nbclean import is_clean
 from conftest import REPO_ROOT
 from test_book import toc_files
 
@@ -68,7 +68,7 @@ def test_notebook_is_committed_clean(notebook):
               if any(k.startswith("image/") for k in out.get("data", {}))]
     assert not images, f"{notebook.name}: image outputs in cells {images}"
     assert is_clean(nb), (f"{notebook.name} has outputs other than checked text claims; "
-                          f"run: python -m bplib.tools.nbclean {notebook.relative_to(REPO_ROOT)}")
+                          f"run: python -m tools.nbclean {notebook.relative_to(REPO_ROOT)}")
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)

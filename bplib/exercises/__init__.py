@@ -23,8 +23,8 @@ How a lab is written (``labs/labNN-topic.ipynb`` with ``bplib/exercises/labNN.py
    ``...``): the learner copy must run top to bottom without an error.
 5. Mark the solution cells for the book and clean the notebook::
 
-       python -m bplib.tools.learner --tag labs/labNN-topic.ipynb
-       python -m bplib.tools.nbclean labs/labNN-topic.ipynb
+       python -m tools.learner --tag labs/labNN-topic.ipynb
+       python -m tools.nbclean labs/labNN-topic.ipynb
 
 6. ``tests/test_labs.py`` then checks, for every lab: the solutions pass every check,
    the learner copy reports every exercise "not attempted yet", every ``check_*`` of

@@ -3,7 +3,7 @@
 Jupyter Book 1 always loads sphinx-thebe, which writes the URL of thebe's JavaScript on a
 CDN into every page (it would fetch it only on a "launch" click, which this book does
 not offer). This extension drops those scripts from each page, so a page refers to no
-external script at all. Listed in ``_config.yml`` under ``sphinx: extra_extensions``.
+external script at all. Listed in ``_config.yml`` under ``sphinx: local_extensions``.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m bplib.tools.nbclean NOTEBOOK [NOTEBOOK ...] [--no-execute] [--check]
+    python -m tools.nbclean NOTEBOOK [NOTEBOOK ...] [--no-execute] [--check]
 
 Every code cell loses its outputs and execution count, except cells tagged
 ``nbval-check-output``: their text outputs are claims the prose relies on, so they are
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         nbformat.write(nb, path)
         print(f"cleaned {path}")
     for path in dirty:
-        print(f"not clean: {path} (run python -m bplib.tools.nbclean {path})")
+        print(f"not clean: {path} (run python -m tools.nbclean {path})")
     return 1 if dirty else 0
 
 

@@ -2,10 +2,10 @@
 
 Usage::
 
-    python -m bplib.tools.learner labs work              # new copies only
-    python -m bplib.tools.learner labs work --fresh lab01-error   # start one lab afresh
-    python -m bplib.tools.learner labs work --fresh      # start every lab afresh
-    python -m bplib.tools.learner --tag labs/lab01-error.ipynb    # for lab authors
+    python -m tools.learner labs work              # new copies only
+    python -m tools.learner labs work --fresh lab01-error   # start one lab afresh
+    python -m tools.learner labs work --fresh      # start every lab afresh
+    python -m tools.learner --tag labs/lab01-error.ipynb    # for lab authors
 
 Each ``labs/NAME.ipynb`` (the one source, with solutions) becomes ``work/NAME.ipynb``:
 
@@ -172,7 +172,7 @@ def make_copies(src: Path, dst: Path, fresh=None, out=print) -> dict:
         out("kept your own copies (your answers are safe): "
             + ", ".join(str(p) for p in report["kept"]))
         name = report["kept"][0].stem
-        out(f"to start a lab afresh, e.g. {name}: python -m bplib.tools.learner {src} {dst} "
+        out(f"to start a lab afresh, e.g. {name}: python -m tools.learner {src} {dst} "
             f"--fresh {name}  (your copy is first renamed {name}.backup-1.ipynb; "
             "--fresh alone starts every lab afresh), or delete your copy and run make lab")
     return report
