@@ -15,7 +15,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["as_array", "as_generator"]
+__all__ = ["as_array", "as_generator", "positive_int", "real_number", "check_name"]
 
 
 def all_finite(x: np.ndarray) -> bool:
@@ -134,14 +134,24 @@ def positive_int(value, name: str, *, where: str) -> int:
 
 def real_number(value, name: str, *, where: str, low=None, high=None,
                 low_open=False, high_open=False) -> float:
-    """Return ``value`` as a finite float in the interval given, or raise."""
+    """Return ``value`` as a finite float in the interval given, or raise.
+
+    The one real-number check of bplib (layers, optimizers, the scalar engine, the
+    sliders). ``value`` must be a real number (an int, a float or a numpy scalar; not a
+    bool, not an array). ``low``/``high`` bound it, closed unless ``low_open`` /
+    ``high_open``. A ``TypeError`` (not a number) or ``ValueError`` (NaN, infinite or
+    out of range) names ``where``, ``name`` and what came, e.g.
+    ``"SGD: expected lr in (0, inf), got -0.1"``.
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{where}: expected {name} to be a real number, "
                         f"got {_describe(value)}")
     v = float(value)
     too_low = low is not None and (v <= low if low_open else v < low)
     too_high = high is not None and (v >= high if high_open else v > high)
-    if not np.isfinite(v) or too_low or too_high:
+    if not math.isfinite(v):
+        raise ValueError(f"{where}: expected {name} to be a finite real number, got {value!r}")
+    if too_low or too_high:
         lo = "(-inf" if low is None else ("(" if low_open else "[") + f"{low}"
         hi = "inf)" if high is None else f"{high}" + (")" if high_open else "]")
         raise ValueError(f"{where}: expected {name} in {lo}, {hi}, got {value!r}")

@@ -27,6 +27,8 @@ import math
 import numbers
 from typing import Callable, Iterable, Sequence
 
+from bplib._validate import real_number
+
 __all__ = ["Value", "maximum", "zero_grad", "topological_order"]
 
 #: The operations a Value supports, with the local backward rule of each in words.
@@ -44,17 +46,6 @@ LOCAL_RULES = {
     "relu": "relu: a gets g if a > 0 else 0",
     "max": "max routes: the larger parent gets g (a tie splits it: g/2 each)",
 }
-
-
-def _number(x, where: str) -> float:
-    """Return ``x`` as a finite float or raise a clear TypeError/ValueError."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{where}: expected a real number or a Value, "
-                        f"got {type(x).__name__} ({x!r})")
-    x = float(x)
-    if not math.isfinite(x):
-        raise ValueError(f"{where}: expected a finite number, got {x}")
-    return x
 
 
 def _sigmoid(z: float) -> float:
@@ -92,7 +83,7 @@ class Value:
     __array_ufunc__ = None  # numpy scalars defer to Value's own operators
 
     def __init__(self, data, label: str = ""):
-        self.data = _number(data, "Value")
+        self.data = real_number(data, "data", where="Value")
         self.grad = 0.0
         self.label = str(label)
         self.op = ""
@@ -181,7 +172,7 @@ class Value:
         if isinstance(c, Value):
             raise TypeError("Value **: the exponent must be a constant number, not a "
                             "Value (write exp(c * log(a)) for a variable exponent)")
-        c = _number(c, "Value ** (exponent)")
+        c = real_number(c, "the exponent", where="Value **")
         a = self.data
         if a == 0.0 and c < 0:
             raise ValueError(f"Value **: 0 ** {c} is undefined (division by zero)")
@@ -251,7 +242,7 @@ class Value:
         backward rule passes it on. Iterative, so deep graphs are fine. Gradients
         accumulate across calls; use :meth:`zero_grad` to start again.
         """
-        grad = _number(grad, "Value.backward (grad)")
+        grad = real_number(grad, "grad", where="Value.backward")
         order = topological_order(self)
         pending = {self: grad}            # gradients of this pass only
         for node in reversed(order):

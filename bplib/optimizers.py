@@ -23,12 +23,6 @@ from bplib._validate import real_number
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "get_optimizer"]
 
 
-def _check_number(owner, name, value, *, low=0.0, low_open=False, high=None):
-    """``value`` as a float in [low, high) (or (low, high)), else a clear error."""
-    return real_number(value, name, where=owner, low=low, low_open=low_open,
-                       high=high, high_open=True)
-
-
 class Optimizer:
     """Base class: validates the (params, grads) pair and keeps state by name.
 
@@ -36,7 +30,7 @@ class Optimizer:
     """
 
     def __init__(self, lr):
-        self.lr = _check_number(type(self).__name__, "lr", lr, low_open=True)
+        self.lr = real_number(lr, "lr", where=type(self).__name__, low=0, low_open=True)
         self.state: dict[str, dict] = {}
 
     def step(self, params, grads):
@@ -104,9 +98,9 @@ class SGD(Optimizer):
 
     def __init__(self, lr=0.001, momentum=0.0, nesterov=False, weight_decay=0.0):
         super().__init__(lr)
-        self.momentum = _check_number("SGD", "momentum", momentum)
+        self.momentum = real_number(momentum, "momentum", where="SGD", low=0)
         self.nesterov = bool(nesterov)
-        self.weight_decay = _check_number("SGD", "weight_decay", weight_decay)
+        self.weight_decay = real_number(weight_decay, "weight_decay", where="SGD", low=0)
         if self.nesterov and self.momentum == 0.0:
             raise ValueError("SGD: nesterov=True needs momentum > 0, got momentum=0")
 
@@ -136,7 +130,7 @@ class Adagrad(Optimizer):
 
     def __init__(self, lr=0.01, eps=1e-10):
         super().__init__(lr)
-        self.eps = _check_number("Adagrad", "eps", eps)
+        self.eps = real_number(eps, "eps", where="Adagrad", low=0)
 
     def _update(self, name, p, g):
         s = self._state(name, p, "sum")
@@ -154,9 +148,9 @@ class RMSprop(Optimizer):
 
     def __init__(self, lr=0.01, alpha=0.99, eps=1e-8, momentum=0.0):
         super().__init__(lr)
-        self.alpha = _check_number("RMSprop", "alpha", alpha, high=1.0)
-        self.eps = _check_number("RMSprop", "eps", eps)
-        self.momentum = _check_number("RMSprop", "momentum", momentum)
+        self.alpha = real_number(alpha, "alpha", where="RMSprop", low=0, high=1, high_open=True)
+        self.eps = real_number(eps, "eps", where="RMSprop", low=0)
+        self.momentum = real_number(momentum, "momentum", where="RMSprop", low=0)
 
     def _update(self, name, p, g):
         s = self._state(name, p, "square_avg", "momentum_buffer")
@@ -188,10 +182,10 @@ class Adam(Optimizer):
             beta1, beta2 = betas
         except (TypeError, ValueError):
             raise TypeError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}") from None
-        self.betas = (_check_number(name, "beta1", beta1, high=1.0),
-                      _check_number(name, "beta2", beta2, high=1.0))
-        self.eps = _check_number(name, "eps", eps)
-        self.weight_decay = _check_number(name, "weight_decay", weight_decay)
+        self.betas = (real_number(beta1, "beta1", where=name, low=0, high=1, high_open=True),
+                      real_number(beta2, "beta2", where=name, low=0, high=1, high_open=True))
+        self.eps = real_number(eps, "eps", where=name, low=0)
+        self.weight_decay = real_number(weight_decay, "weight_decay", where=name, low=0)
 
     def _decay(self, p, g):
         """Coupled weight decay: add λ θ to the gradient (L2 penalty)."""

@@ -118,3 +118,23 @@ def test_positive_int_and_real_number():
         real_number(float("nan"), "lam", where=WHERE, low=0)
     with pytest.raises(TypeError, match="real number"):
         real_number("0.1", "lam", where=WHERE)
+
+
+@pytest.mark.parametrize("bad, error, match", [
+    (True, TypeError, r"Value: expected data to be a real number, got bool True"),
+    (np.array([1.0]), TypeError, r"Value: expected data to be a real number, got ndarray"),
+    (float("inf"), ValueError, r"Value: expected data to be a finite real number, got inf"),
+])
+def test_real_number_is_the_one_number_check_of_the_engine(bad, error, match):
+    from bplib.engine import Value
+    with pytest.raises(error, match=match):
+        Value(bad)
+
+
+def test_real_number_is_the_one_number_check_of_the_optimizers():
+    from bplib.optimizers import SGD, Adam
+    with pytest.raises(ValueError, match=r"SGD: expected lr in \(0, inf\), got -0\.1"):
+        SGD(lr=-0.1)
+    with pytest.raises(ValueError, match=r"Adam: expected beta2 in \[0, 1\), got 1\.0"):
+        Adam(lr=0.1, betas=(0.9, 1.0))
+    assert real_number(np.float32(0.25), "x", where=WHERE) == 0.25
