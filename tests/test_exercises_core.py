@@ -133,7 +133,11 @@ def test_array_factor_sign_and_constant_factor():
 
 def test_array_points_at_first_wrong_entry():
     fb = check_array([1.0, 2.0, 9.0], [1.0, 2.0, 3.0], name="d")
-    assert fb.mistake is None and "index (2,)" in fb.message and "1 of 3" in fb.message
+    assert fb.mistake is None and "entry 3 (index 2)" in fb.message and "1 of 3" in fb.message
+    fb = check_array([1.0, 5.0, 3.0], [1.0, 2.0, 3.0], name="d", entry="row")
+    assert "the first one is row 2" in fb.message
+    fb = check_array([[1.0, 2.0], [3.0, 5.0]], [[1.0, 2.0], [3.0, 4.0]], name="d")
+    assert "row 2, column 2" in fb.message
 
 
 def test_array_named_mistake_forgetting_the_bias():
@@ -307,3 +311,101 @@ def test_checks_never_run_strings_or_touch_the_network():
         code = "\n".join(line for line in path.read_text().splitlines()
                          if not line.lstrip().startswith("#"))
         assert not banned.search(code), f"{path.name}: {banned.search(code).group(0)}"
+
+
+# ---------------------------------------------------------------- issue 13 findings
+def test_typed_answers_and_digits():
+    from bplib.exercises.core import TYPED_RTOL
+
+    right = 1 / (1 + np.exp(0.2))                      # 0.450166...
+    for typed in (0.4502, 0.45017, 0.45):
+        assert check_number(typed, right, name="out", rtol=TYPED_RTOL).correct, typed
+    fb = check_number(0.4502, right, name="out")      # the strict default
+    assert fb.mistake == "not enough digits" and "right to 4 significant digits" in fb.message
+    assert "too large" not in fb.message
+    fb = check_number(0.449, right, name="out", rtol=TYPED_RTOL)
+    assert "right to 2 significant digits" in fb.message
+    assert "too large" in check_number(0.5, right, name="out", rtol=TYPED_RTOL).message
+    # a typed answer with the wrong sign is still named
+    assert check_number(-0.4502, right, name="out", rtol=TYPED_RTOL).mistake == "wrong sign"
+
+
+def test_text_and_lists_are_asked_for_by_kind():
+    assert "give a number," in check_number("3", 3, name="n").message
+    fb = check_array("1, 2", [1.0, 2.0], name="a")
+    assert "give numbers (a list or an array)" in fb.message
+
+
+def _pair(w, x):
+    return w * x, w + x
+
+
+PAIR_CASES = [(1.0, 2.0), (3.0, -1.0), (0.5, 4.0)]
+
+
+@pytest.mark.parametrize("shape", ["tuple", "list", "array"])
+def test_a_pair_may_come_back_as_any_length_2_sequence(shape):
+    wrap = {"tuple": tuple, "list": list, "array": np.array}[shape]
+    fb = check_function(lambda w, x: wrap(_pair(w, x)), _pair, PAIR_CASES, name="p")
+    assert fb.correct, repr(fb)
+
+
+def test_a_pair_names_the_wrong_part():
+    fb = check_function(lambda w, x: (w * x, w - x), _pair, PAIR_CASES, name="p",
+                        returns=("prod", "total"))
+    assert "prod is right; total is not" in fb.message, fb.message
+    fb = check_function(lambda w, x: w * x, _pair, PAIR_CASES, name="p",
+                        returns=("prod", "total"))
+    assert fb.mistake == "wrong number of results" and "(prod, total)" in fb.message
+
+
+def test_returned_text_is_shown_once():
+    fb = check_function(lambda w, x: "abc", lambda w, x: w * x, PAIR_CASES, name="p")
+    assert fb.message.count("'abc'") == 1, fb.message
+
+
+def test_a_function_that_never_finishes_is_stopped(monkeypatch):
+    import bplib.exercises.core as core
+
+    monkeypatch.setattr(core, "TIME_LIMIT", 0.3)
+
+    def forever(w, x):
+        while True:
+            pass
+
+    fb = check_function(forever, lambda w, x: w * x, PAIR_CASES, name="p")
+    assert fb.status == "error" and fb.mistake == "did not finish"
+    assert "did not finish (the check stopped it after" in fb.message
+
+
+def test_kernel_interrupt_is_reported_not_raised():
+    def interrupted(w, x):
+        raise KeyboardInterrupt
+
+    fb = check_function(interrupted, lambda w, x: w * x, PAIR_CASES, name="p")
+    assert fb.status == "error" and "you interrupted it" in fb.message
+    lab = Lab("Lab T")
+
+    @lab.exercise(1)
+    def check_thing(value):
+        raise KeyboardInterrupt
+
+    fb = check_thing(1)
+    assert fb.status == "error" and "did not finish" in fb.message
+
+
+def test_an_earlier_wrong_answer_is_named():
+    from bplib.exercises.core import uses_earlier
+
+    def check_double(fn):
+        return check_function(fn, lambda v: 2 * v, [1.0, 2.0, 3.0], name="double")
+
+    def double(v):            # wrong: the earlier exercise
+        return 3 * v
+
+    def quadruple(v):         # right, given a right double
+        return double(double(v))
+
+    fb = uses_earlier(quadruple, "double", check_double, name="quadruple", exercise=1)
+    assert fb is not None and "exercise 1" in fb.message and "`double`" in fb.message
+    assert uses_earlier(lambda v: 4 * v, "double", check_double, name="q", exercise=1) is None

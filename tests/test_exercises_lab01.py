@@ -61,27 +61,38 @@ def test_nothing_attempted():
 
 
 @pytest.mark.parametrize("answers, mistake", [
-    ((ex.W_TABLE + ex.X_NEW, [1, 1, 5], [1, 1, 25]), "added W instead of multiplying"),
-    (([3, 6, 12], [-1, -1, -5], [1, 1, 25]), "forgot the absolute value"),
-    (([3, 6, 12], [1, 1, 5], [2, 2, 10]), "doubled instead of squared"),
+    ((ex.W_TABLE + ex.X_NEW, [1, 1, 3], [1, 1, 9]), "added W instead of multiplying"),
+    (([3, 6, 12], [-1, 1, 3], [1, 1, 9]), "forgot the absolute value"),   # the miss itself
+    (([3, 6, 12], [1, -1, -3], [1, 1, 9]), "forgot the absolute value"),  # y - W x
+    (([3, 6, 12], [1, 1, 3], [2, 2, 6]), "doubled instead of squared"),
+    (([3, 6, 12], [1, 1, 3], [-1, 1, 9]), "squared without the sign"),
 ])
 def test_table_mistakes(answers, mistake):
     assert ex.check_table_by_hand(*answers).mistake == mistake
 
 
+def test_table_by_hand_right_and_rows_named():
+    assert ex.check_table_by_hand([3, 6, 12], [1, 1, 3], [1, 1, 9]).correct
+    assert ex.check_table_by_hand((3.0, 6.0, 12.0), np.array([1, 1, 3]), [1, 1, 9]).correct
+    fb = ex.check_table_by_hand([3, 6, 12], [1, 2, 3], [1, 1, 9])
+    assert "row 2" in fb.message
+
+
 @pytest.mark.parametrize("answers, mistake", [
-    ((7, 7), "summing absolute instead of squared errors"),
-    ((7, 49), "squared the sum"),
-    ((7, 9), "extra factor of 1/3"),           # the mean, not the sum
-    ((7, -27), "wrong sign"),
-    ((-7, 27), "wrong sign"),
+    ((5, 5), "summing absolute instead of squared errors"),
+    ((5, 25), "squared the sum"),
+    ((3, 11), "added the misses with their signs"),
+    ((5, 11 / 3), "extra factor of 1/3"),           # the mean, not the sum
+    ((5, -11), "wrong sign"),
+    ((-5, 11), "wrong sign"),
 ])
 def test_totals_mistakes(answers, mistake):
     assert ex.check_totals(*answers).mistake == mistake
 
 
 def test_totals_swapped():
-    assert ex.check_totals(27, 27).mistake == "added the squared errors"
+    assert ex.check_totals(11, 11).mistake == "added the squared errors"
+    assert ex.check_totals(5, 11).correct
 
 
 @pytest.mark.parametrize("fn, mistake", [
@@ -89,7 +100,7 @@ def test_totals_swapped():
     (lambda W, x, y: (np.abs(W * x - y), 2 * np.abs(W * x - y)), "doubled instead of squared"),
     (lambda W, x, y: (np.sum(np.abs(W * x - y)), np.sum((W * x - y) ** 2)), "summed the rows"),
     (lambda W, x, y: errors(1.0, W + x, y), "added W instead of multiplying"),
-    (lambda W, x, y: (np.array([1.0, 1.0, 5.0]), np.array([1.0, 1.0, 25.0])),
+    (lambda W, x, y: (np.array([1.0, 1.0, 3.0]), np.array([1.0, 1.0, 9.0])),
      "hard-coded answer"),
 ])
 def test_errors_mistakes(fn, mistake):
@@ -102,9 +113,17 @@ def test_errors_exception_reported():
 
 
 def test_abs_vs_squared():
-    assert ex.check_abs_vs_squared(1.75, 1.9).correct
-    assert ex.check_abs_vs_squared(1.75, 40 / 21).correct
-    assert ex.check_abs_vs_squared(1.9, 1.75).mistake == "swapped the two"
+    assert ex.check_abs_vs_squared(2.25, 2.38).correct
+    assert ex.check_abs_vs_squared(2.25, 50 / 21).correct
+    assert ex.check_abs_vs_squared(2.38, 2.25).mistake == "swapped the two"
+
+
+def test_errors_accepts_any_pair():
+    def as_array(W, x, y):
+        return np.array([np.abs(W * x - y), (W * x - y) ** 2])
+
+    assert ex.check_errors(as_array).correct
+    assert ex.check_errors(lambda W, x, y: list(as_array(W, x, y))).correct
 
 
 @pytest.mark.parametrize("fn, mistake", [
@@ -114,7 +133,7 @@ def test_abs_vs_squared():
     (lambda x, y: np.sum(y) / np.sum(x), "ratio of sums"),
     (lambda x, y: np.mean(y / x), "mean of the ratios y/x"),
     (lambda x, y: np.sum(x * y) / np.sum(x), "forgot to square x"),
-    (lambda x, y: 40 / 21, "hard-coded answer"),
+    (lambda x, y: 50 / 21, "hard-coded answer"),
     (lambda x, y: -np.sum(x * y) / np.sum(x * x), "wrong sign"),
 ])
 def test_best_w_mistakes(fn, mistake):

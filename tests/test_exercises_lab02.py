@@ -230,3 +230,71 @@ def test_two_weight_mistakes(fn, mistake):
     fb = ex.check_grad_wb(fn)
     assert not fb.correct
     assert mistake in fb.mistake
+
+
+# ---------------------------------------------------------------- issue 13 findings
+def test_step_mistake_mean_gradient():
+    fb = ex.check_step(lambda W, x, y, lr: W - lr * grad_E(W, x, y) / len(x))
+    assert fb.mistake == "used the mean gradient"
+
+
+def test_hand_gradient_accepts_typed_precision():
+    right = 2 * np.sum(X * (ex.W_START * X - Y))
+    assert ex.check_grad_by_hand(right * (1 + 4e-4)).correct
+
+
+def test_a_loop_without_budget_is_named(monkeypatch):
+    monkeypatch.setattr(ex, "BUDGET_SECONDS", 0.5)
+
+    def no_budget(W, x, y, lr, tol):
+        t = 0
+        while True:
+            step = -lr * grad_E(W, x, y)
+            W, t = W + step, t + 1
+            if abs(step) < tol:
+                return W, t
+
+    fb = ex.check_until(no_budget)
+    assert fb.mistake == "no step budget", repr(fb)
+
+
+def test_a_wrong_budget_is_named():
+    def budget_9999(W, x, y, lr, tol):
+        for t in range(1, 10_000):
+            step = -lr * grad_E(W, x, y)
+            W += step
+            if abs(step) < tol:
+                return W, t
+        return W, 9_999
+
+    assert ex.check_until(budget_9999).mistake == "wrong budget"
+
+
+def test_the_budget_case_never_gets_small_steps():
+    W, x, y, lr, tol = ex.budget_case()
+    assert descend_until(W, x, y, lr, tol)[1] == ex.MAX_STEPS
+
+
+def test_a_wrong_earlier_gradient_is_named():
+    namespace = {"np": np}
+    exec("def grad_E(W, x, y):\n    return np.sum(x * (W * x - y))\n"       # the 2 missing
+         "def descend_until(W, x, y, lr, tol):\n"
+         "    for t in range(1, 10_001):\n"
+         "        step = -lr * grad_E(W, x, y)\n"
+         "        W += step\n"
+         "        if abs(step) < tol:\n"
+         "            return W, t\n"
+         "    return W, 10_000\n"
+         "def gd_step(W, x, y, lr):\n    return W - lr * grad_E(W, x, y)\n", namespace)
+    for check, fn in [(ex.check_until, "descend_until"), (ex.check_step, "gd_step")]:
+        fb = check(namespace[fn])
+        assert fb.mistake == "an earlier answer is not right yet", repr(fb)
+        assert "exercise 2" in fb.message
+
+
+def test_two_weights_pair_as_array_and_part_named():
+    assert ex.check_grad_wb(lambda w, b, x, y: np.array(grad_wb(w, b, x, y))).correct
+    fb = ex.check_grad_wb(lambda w, b, x, y: (grad_wb(w, b, x, y)[1],) * 2)
+    assert fb.mistake == "forgot the inner derivative x_i in dE/dw"
+    fb = ex.check_grad_wb(lambda w, b, x, y: (grad_wb(w, b, x, y)[0], 1.5 * grad_wb(w, b, x, y)[1]))
+    assert "dE_dw is right; dE_db is not" in fb.message, fb.message

@@ -22,17 +22,22 @@ def _fmt(v) -> str:
     return np.array2string(a, precision=4, threshold=30, suppress_small=True)
 
 
-def _numeric(value, what="your answer"):
-    """(float ndarray, None) or (None, a learner-friendly reason it is not numeric)."""
+def _numeric(value, what="your answer", several=False):
+    """(float ndarray, None) or (None, a learner-friendly reason it is not numeric).
+
+    ``several``: the right answer holds several numbers (the message asks for a list).
+    """
+    wanted = "numbers (a list or an array)" if several else "a number"
     if value is None:
         return None, f"{what} is None (nothing): did you forget to assign or `return` it?"
     if isinstance(value, (str, bytes)):
-        return None, f"{what} is text ({value!r}); give a number, without quotes."
+        return None, f"{what} is text ({value!r}); give {wanted}, without quotes."
     if callable(value):
         return None, (f"{what} is a function ({getattr(value, '__name__', '?')}); call it "
                       "with its arguments, e.g. f(x), to get a value.")
     if isinstance(value, (bool, np.bool_)):
-        return None, f"{what} is {value}; a number was expected."
+        return None, f"{what} is {value}; {wanted} " + ("were" if several else "was") \
+            + " expected."
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
@@ -61,24 +66,28 @@ def _ratio(got, want):
     return c
 
 
-def _near_int(v):
-    """The integer k in 2..1000 with v == k (relative tolerance _FACTOR_RTOL), or None."""
+def _near_int(v, tol=_FACTOR_RTOL):
+    """The integer k in 2..1000 with v == k (relative tolerance ``tol``), or None."""
     k = round(v)
-    return k if 2 <= k <= 1000 and math.isclose(v, k, rel_tol=_FACTOR_RTOL) else None
+    return k if 2 <= k <= 1000 and math.isclose(v, k, rel_tol=tol) else None
 
 
-def _factor_mistake(c, several_values):
-    """(name, message) for an answer that is c times the right one, or None."""
+def _factor_mistake(c, several_values, tol=_FACTOR_RTOL):
+    """(name, message) for an answer that is c times the right one, or None.
+
+    ``tol``: how closely c must match -1, 2, 1/2, n, 1/n (a typed answer, accepted at
+    about 1e-3, has a ratio known only to about that).
+    """
     if math.isclose(c, 1.0, rel_tol=1e-9) or abs(c) < 1e-12:
         return None
-    if math.isclose(c, -1.0, rel_tol=_FACTOR_RTOL):
+    if math.isclose(c, -1.0, rel_tol=tol):
         return ("wrong sign", "Your answer has the right size but the opposite sign. "
                 "Check the order of a subtraction (y - y_hat versus y_hat - y) or a minus "
                 "sign you dropped.")
     neg = "wrong sign and " if c < 0 else ""
     sign = "the opposite sign and " if c < 0 else ""
     m = abs(c)
-    k = _near_int(m)
+    k = _near_int(m, tol)
     if k == 2:
         return (f"{neg}extra factor of 2", f"Your answer is {sign}twice the right one. "
                 "Is there a factor 2 too many (or a 1/2 you left out)?")
@@ -86,7 +95,7 @@ def _factor_mistake(c, several_values):
         return (f"{neg}missing factor of 1/{k}", f"Your answer is {sign}{k} times the right "
                 "one. Did you add up where you should average (a missing 1/n), or count "
                 "something twice?")
-    k = _near_int(1.0 / m)
+    k = _near_int(1.0 / m, tol)
     if k == 2:
         return (f"{neg}missing factor of 2", f"Your answer is {sign}half the right one. Did "
                 "you forget the 2 that comes from differentiating a square (or add a 1/2)?")
@@ -110,12 +119,42 @@ def _shape_message(got, want, what="your answer"):
     return ("wrong shape", f"{what} has shape {got.shape} but shape {want.shape} is expected.")
 
 
-def _diagnose(got, want, rtol, atol, mistakes, what="your answer"):
+def _cap(text):
+    """Capitalise a sentence's first word unless it is a name such as dE_dw."""
+    first = text.split(" ", 1)[0]
+    return text[0].upper() + text[1:] if first.islower() and first.isalpha() else text
+
+
+def _digits(got, want):
+    """How many significant digits of ``want`` the number ``got`` gets right (0 to 15).
+
+    ``got`` is right to n digits when it lies within half a unit of the n-th
+    significant digit of ``want`` (so 0.45 and 0.4499 are right to 3 digits of 0.4502).
+    """
+    if want == 0 or not math.isfinite(got):
+        return 0
+    lead = math.floor(math.log10(abs(want)))
+    n = 0
+    while n < 15 and abs(got - want) <= 0.5 * 10.0 ** (lead - n):
+        n += 1
+    return n
+
+
+def _entry(index, shape, word="entry"):
+    """A position in words, counted from 1: 'row 2', 'row 1, column 3'."""
+    if len(shape) == 1:
+        return f"{word} {index[0] + 1} (index {index[0]})"
+    if len(shape) == 2:
+        return f"row {index[0] + 1}, column {index[1] + 1} (index {tuple(index)})"
+    return f"index {tuple(index)}"
+
+
+def _diagnose(got, want, rtol, atol, mistakes, what="your answer", entry="entry"):
     """Feedback fields (status, mistake name, message) for a value answer."""
-    arr, problem = _numeric(got, what)
-    if arr is None:
-        return INCORRECT, None, problem[0].upper() + problem[1:]
     want = np.asarray(want, dtype=float)
+    arr, problem = _numeric(got, what, several=want.size > 1)
+    if arr is None:
+        return INCORRECT, None, _cap(problem)
     if want.ndim == 0 and arr.size == 1:
         arr = arr.reshape(())
     if _close(arr, want, rtol, atol):
@@ -127,21 +166,31 @@ def _diagnose(got, want, rtol, atol, mistakes, what="your answer"):
                 return INCORRECT, m.name, m.message
     if _transposed(arr, want, rtol, atol):
         return INCORRECT, "transposed shape", (
-            f"{what[0].upper() + what[1:]} has shape {arr.shape}; the right one has shape "
+            f"{_cap(what)} has shape {arr.shape}; the right one has shape "
             f"{want.shape} and holds the same numbers transposed. Check which axis is the "
             "batch (rows are examples).")
     if arr.shape != want.shape:
-        name, msg = _shape_message(arr, want, what[0].upper() + what[1:])
+        name, msg = _shape_message(arr, want, _cap(what))
         return INCORRECT, name, msg
     c = _ratio(arr, want)
     if c is not None:
-        found = _factor_mistake(c, several_values=np.unique(np.abs(want)).size > 1)
+        found = _factor_mistake(c, several_values=np.unique(np.abs(want)).size > 1,
+                                tol=max(_FACTOR_RTOL, rtol))
         if found:
             return INCORRECT, found[0], found[1]
+    What = _cap(what)
     if want.ndim == 0:
+        n = _digits(float(arr), float(want))
+        if n >= 2:
+            return INCORRECT, "not enough digits", (
+                f"{What}, {_fmt(arr)}, is right to {n} significant digits, but not "
+                f"closer: give more digits (the check accepts an error of about "
+                f"{_fmt(rtol)} of the answer), or round only at the end.")
         side = "too large" if arr > want else "too small"
-        return INCORRECT, None, f"Your answer {_fmt(arr)} is {side}."
+        return INCORRECT, None, f"{What}, {_fmt(arr)}, is {side}."
     bad = ~np.isclose(arr, want, rtol=rtol, atol=atol)
     first = tuple(int(i) for i in np.argwhere(bad)[0])
-    return INCORRECT, None, (f"{int(bad.sum())} of {bad.size} entries are not right yet; "
-                             f"the first one is at index {first}.")
+    count = (f"{int(bad.sum())} of {bad.size} entries are" if bad.size > 1 else
+             "The entry is")
+    return INCORRECT, None, (f"{count} not right yet; the first one is "
+                             f"{_entry(first, want.shape, entry)}.")

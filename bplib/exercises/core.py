@@ -56,15 +56,80 @@ name=...)`` reports the first part that is not right yet.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import inspect
+import signal
+import threading
+import time
 
 import numpy as np
 
-from ._compare import _diagnose, _fmt, _numeric
+from ._compare import _cap, _diagnose, _fmt, _numeric
 from .feedback import (CORRECT, ERROR, INCORRECT, MARKER_RE, NOT_ATTEMPTED,  # noqa: F401
                        STATUSES, Feedback, Hint)
+
+
+#: Relative tolerance for an answer a person types by hand (a few digits).
+TYPED_RTOL = 1e-3
+#: Seconds a lab check may run (a learner's loop that never ends is stopped).
+TIME_LIMIT = 20.0
+
+
+class OutOfTime(BaseException):
+    """Raised inside a learner's code when a check's time limit is reached.
+
+    A BaseException, like KeyboardInterrupt, so that a learner's ``except Exception``
+    cannot swallow it.
+    """
+
+
+_DEADLINE = threading.local()
+
+
+def _on_alarm(signum, frame):
+    raise OutOfTime()
+
+
+@contextlib.contextmanager
+def time_limit(seconds):
+    """Stop the code inside after ``seconds`` by raising :class:`OutOfTime` in it.
+
+    Works in the main thread of a Unix process (where Jupyter runs a notebook's code);
+    elsewhere it does nothing. A limit inside another one ends at the earlier of the two
+    deadlines, and the outer one keeps running afterwards.
+    """
+    usable = (hasattr(signal, "setitimer") and seconds
+              and threading.current_thread() is threading.main_thread())
+    if not usable:
+        yield
+        return
+    was_active = getattr(_DEADLINE, "active", False)
+    outer_left = signal.getitimer(signal.ITIMER_REAL)[0] if was_active else 0.0
+    limit = min(float(seconds), outer_left) if outer_left > 0 else float(seconds)
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    _DEADLINE.active = True
+    start = time.monotonic()
+    try:
+        signal.setitimer(signal.ITIMER_REAL, limit)
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        _DEADLINE.active = was_active
+        if outer_left > 0:
+            left = outer_left - (time.monotonic() - start)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3))
+
+
+def did_not_finish(name, seconds, interrupted, where="", hint=None):
+    """The Feedback for a learner's function that was stopped before it returned."""
+    how = "you interrupted it" if interrupted else "the check stopped it"
+    return Feedback(ERROR, name, f"{where}your function did not finish ({how} after "
+                    f"{seconds:.1f} s). Look for a loop that never ends: a `while` whose "
+                    "condition never becomes false, or a step budget that is never "
+                    "checked.", mistake="did not finish", hint=hint)
 
 
 class Mistake:
@@ -115,7 +180,9 @@ def check_number(answer, expected, *, name, rtol=1e-6, atol=1e-9, mistakes=(), h
     """Check a numeric answer against ``expected`` (|a - e| <= atol + rtol |e|).
 
     ``mistakes`` (Mistake with value=) are recognised by name; a wrong sign and
-    simple factors (2, 1/2, n, 1/n) are recognised without being listed.
+    simple factors (2, 1/2, n, 1/n) are recognised without being listed. For an answer
+    typed by hand use ``rtol=TYPED_RTOL``; an answer right to a few significant digits
+    but not within ``rtol`` is told so ("right to 3 significant digits").
     """
     if _unfinished(answer):
         return _not_attempted(name, hint)
@@ -128,12 +195,17 @@ def check_number(answer, expected, *, name, rtol=1e-6, atol=1e-9, mistakes=(), h
     return Feedback(status, name, message, mistake=mistake, hint=hint)
 
 
-def check_array(answer, expected, *, name, rtol=1e-6, atol=1e-9, mistakes=(), hint=None):
-    """Check an array answer: shape first (transposes named), then values."""
+def check_array(answer, expected, *, name, rtol=1e-6, atol=1e-9, mistakes=(), hint=None,
+                entry="entry"):
+    """Check an array answer: shape first (transposes named), then values.
+
+    ``entry``: the word for one position of a 1-D answer in the feedback ("row" for a
+    column of a table filled in by hand: "the first one is row 2").
+    """
     if _unfinished(answer):
         return _not_attempted(name, hint)
     status, mistake, message = _diagnose(answer, expected, rtol, atol, mistakes,
-                                         what="your array")
+                                         what="your array", entry=entry)
     return Feedback(status, name, message, mistake=mistake, hint=hint)
 
 
@@ -157,24 +229,44 @@ def _describe(reference, args, kwargs) -> str:
 
 
 def _parts(value):
-    return list(value) if isinstance(value, (tuple, list)) and not np.isscalar(value) else None
+    """The results in ``value``: a tuple or list, or an array's rows; else None."""
+    if isinstance(value, (tuple, list)):
+        return list(value)
+    if isinstance(value, np.ndarray) and value.ndim >= 1:
+        return list(value)
+    return None
 
 
-def _diagnose_output(got, want, rtol, atol):
-    """Like _diagnose, but a reference returning a tuple is compared part by part."""
-    want_parts = _parts(want) if isinstance(want, tuple) else None
+def _diagnose_output(got, want, rtol, atol, returns=None):
+    """Like _diagnose, but a reference returning a tuple is compared part by part.
+
+    A tuple result may come back as any sequence of the same length, or as an array
+    whose first axis has that length. ``returns`` names the parts in the feedback.
+    """
+    want_parts = list(want) if isinstance(want, tuple) else None
     if want_parts is None:
         return _diagnose(got, want, rtol, atol, (), what="what your function returned")
-    got_parts = _parts(got) if isinstance(got, (tuple, list)) else None
-    if got_parts is None or len(got_parts) != len(want_parts):
+    k = len(want_parts)
+    names = list(returns) if returns and len(returns) == k else \
+        [f"result {i + 1}" for i in range(k)]
+    got_parts = _parts(got)
+    if got_parts is None or len(got_parts) != k:
+        size = f"{len(got_parts)} results" if got_parts is not None else \
+            f"one {type(got).__name__}"
         return INCORRECT, "wrong number of results", (
-            f"Your function should return {len(want_parts)} results (a tuple), "
-            f"but it returned {type(got).__name__}.")
-    for i, (g, w) in enumerate(zip(got_parts, want_parts)):
-        d = _diagnose(g, w, rtol, atol, (), what=f"result {i + 1} of your function")
-        if d[0] != CORRECT:
-            return d
-    return CORRECT, None, ""
+            f"Your function should return {k} results ({', '.join(names)}), for "
+            f"example as a tuple `return a, b`, but it returned {size}.")
+    diags = [_diagnose(g, w, rtol, atol, (), what=f"{n} of your function")
+             for g, w, n in zip(got_parts, want_parts, names)]
+    wrong = [i for i, d in enumerate(diags) if d[0] != CORRECT]
+    if not wrong:
+        return CORRECT, None, ""
+    i = wrong[0]
+    right = [names[j] for j in range(k) if j not in wrong]
+    lead = (f"{' and '.join(right)} {'is' if len(right) == 1 else 'are'} right; "
+            f"{names[i]} is not. " if right else "")
+    name, message = diags[i][1], diags[i][2]
+    return INCORRECT, name, (lead + message).strip()
 
 
 def _same(got, other, rtol, atol) -> bool:
@@ -184,14 +276,33 @@ def _same(got, other, rtol, atol) -> bool:
         return False
 
 
+def call_learner(fn, args, kwargs, name, describe, hint=None):
+    """``(result, None)`` from ``fn(*args, **kwargs)``, or ``(None, Feedback)`` when it
+    raised an exception, was interrupted (Kernel > Interrupt) or ran out of time."""
+    start = time.monotonic()
+    try:
+        return fn(*copy.deepcopy(args), **copy.deepcopy(kwargs)), None
+    except (KeyboardInterrupt, OutOfTime) as exc:
+        return None, did_not_finish(name, time.monotonic() - start,
+                                    isinstance(exc, KeyboardInterrupt),
+                                    f"Called with {describe}, ", hint)
+    except Exception as exc:  # report, never raise: the learner's code is being tested
+        return None, Feedback(ERROR, name, f"Called with {describe}, your function "
+                              f"raised {type(exc).__name__}: {exc}", hint=hint)
+
+
 def check_function(fn, reference, cases, *, name, mistakes=(), hint=None,
-                   rtol=1e-6, atol=1e-9):
+                   rtol=1e-6, atol=1e-9, returns=None):
     """Call the learner's ``fn`` and ``reference`` on every case and compare results.
 
     ``cases`` is a sequence; each case is a tuple of positional arguments, a dict of
     keyword arguments, or a single argument. Arguments are deep-copied for each call.
-    Exceptions raised by ``fn`` are reported (status "error"), never raised. Mistakes
-    with ``function=`` are recognised when they agree with ``fn`` on every case.
+    Exceptions raised by ``fn`` are reported (status "error"), never raised; so is a
+    function stopped by Kernel > Interrupt or by the time limit (:func:`time_limit`,
+    :data:`TIME_LIMIT` s). Mistakes with ``function=`` are recognised when they agree
+    with ``fn`` on every case. When ``reference`` returns a tuple, ``returns`` names
+    its parts in the feedback (e.g. ``("dE_dw", "dE_db")``); the learner may return any
+    sequence of that length, or an array with that many rows.
     """
     if fn is Ellipsis:
         return _not_attempted(name, hint, "function")
@@ -203,24 +314,24 @@ def check_function(fn, reference, cases, *, name, mistakes=(), hint=None,
     if not calls:
         raise ValueError(f"check_function({name!r}): cases is empty; give at least one case")
     wants, gots = [], []
-    for args, kwargs in calls:
-        wants.append(reference(*copy.deepcopy(args), **copy.deepcopy(kwargs)))
-        try:
-            got = fn(*copy.deepcopy(args), **copy.deepcopy(kwargs))
-        except Exception as exc:  # report, never raise: the learner's code is being tested
-            return Feedback(ERROR, name, f"Called with {_describe(reference, args, kwargs)}, "
-                            f"your function raised {type(exc).__name__}: {exc}", hint=hint)
-        if got is Ellipsis:
-            return _not_attempted(name, hint, "code (your function still returns `...`)")
-        gots.append(got)
-    diags = [_diagnose_output(g, w, rtol, atol) for g, w in zip(gots, wants)]
+    with time_limit(TIME_LIMIT):
+        for args, kwargs in calls:
+            wants.append(reference(*copy.deepcopy(args), **copy.deepcopy(kwargs)))
+            got, failed = call_learner(fn, args, kwargs, name,
+                                       _describe(reference, args, kwargs), hint)
+            if failed is not None:
+                return failed
+            if got is Ellipsis:
+                return _not_attempted(name, hint, "code (your function still returns `...`)")
+            gots.append(got)
+    diags = [_diagnose_output(g, w, rtol, atol, returns) for g, w in zip(gots, wants)]
     if all(d[0] == CORRECT for d in diags):
         return Feedback(CORRECT, name, "", hint=hint)
 
     def wrong(mistake, message):
         return Feedback(INCORRECT, name, message, mistake=mistake, hint=hint)
 
-    if any(g is None for g in gots):
+    if any(g is None for g in gots) and not any(w is None for w in wants):
         return wrong("no return value", "Your function returned None. Did you forget "
                      "the `return` line, or return inside an if that was not taken?")
     for m in mistakes:
@@ -256,10 +367,70 @@ def check_function(fn, reference, cases, *, name, mistakes=(), hint=None,
     ok = sum(d[0] == CORRECT for d in diags)
     lead = (f"Your function is right for {ok} of {len(calls)} test inputs, but not for "
             "all. " if ok else "")
-    shown = _fmt(gots[i]) if numeric[i] is not None else repr(gots[i])
-    return wrong(diags[i][1], f"{lead}Called with {_describe(reference, args, kwargs)}, "
-                 f"your function returned {shown}, but the right result is "
-                 f"{_fmt(wants[i])}. {diags[i][2]}".rstrip())
+    called = f"{lead}Called with {_describe(reference, args, kwargs)}, "
+    if numeric[i] is None and not isinstance(wants[i], tuple):
+        # the diagnosis already shows what came back (text, None, a function...)
+        message = diags[i][2]
+        if message.split(" ", 1)[0] in ("What", "Your"):
+            message = message[0].lower() + message[1:]
+        return wrong(diags[i][1], f"{called}{message} The right result is "
+                     f"{_fmt(wants[i])}.")
+    shown = _fmt(gots[i]) if numeric[i] is not None else _show(gots[i])
+    return wrong(diags[i][1], f"{called}your function returned {shown}, but the right "
+                 f"result is {_show(wants[i])}. {diags[i][2]}".rstrip())
+
+
+def _show(value):
+    """A result for the feedback: numbers rounded; a tuple of results part by part."""
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_show(v) for v in value) + ")"
+    if _numeric(value)[0] is not None:
+        return _fmt(value)
+    if isinstance(value, list) and all(_numeric(v)[0] is not None for v in value):
+        return "[" + ", ".join(_fmt(v) for v in value) + "]"
+    return repr(value)
+
+
+def uses_earlier(fn, names, check, *, name, exercise, hint=None):
+    """Feedback if ``fn`` calls an earlier answer that is not right yet, else None.
+
+    ``names``: the global name(s) of the earlier function (e.g. ``"grad_E"``), looked
+    up where ``fn`` was defined; ``check``: that exercise's check; ``exercise``: its
+    number. A wrong earlier answer would make this one look wrong (or give nan), so the
+    learner is sent back to it first.
+    """
+    if not callable(fn) or not hasattr(fn, "__code__"):
+        return None
+    used = _global_names(fn.__code__)
+    cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
+    for earlier in [names] if isinstance(names, str) else names:
+        if earlier in cells:
+            try:
+                other = cells[earlier].cell_contents
+            except ValueError:  # an empty cell
+                continue
+        elif earlier in used:
+            other = getattr(fn, "__globals__", {}).get(earlier)
+        else:
+            continue
+        if other is None or other is fn or other is Ellipsis:
+            continue
+        fb = check(other)
+        if fb.status == NOT_ATTEMPTED or not fb.correct:
+            return Feedback(INCORRECT, name, f"Your function calls `{earlier}` from "
+                            f"exercise {exercise}, which is not right yet. Make exercise "
+                            f"{exercise} pass first (or compute it here without calling "
+                            "it), then run this check again.",
+                            mistake="an earlier answer is not right yet", hint=hint)
+    return None
+
+
+def _global_names(code):
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if inspect.iscode(const):
+            names |= _global_names(const)
+    return names
 
 
 def combine(*feedbacks, name, hint=None):
@@ -300,8 +471,14 @@ class Lab:
         def decorate(check):
             @functools.wraps(check)
             def wrapper(*args, **kwargs):
+                start = time.monotonic()
                 try:
-                    fb = check(*args, **kwargs)
+                    with time_limit(TIME_LIMIT):
+                        fb = check(*args, **kwargs)
+                except (KeyboardInterrupt, OutOfTime) as exc:
+                    fb = did_not_finish(check.__name__.replace("check_", "")
+                                        .replace("_", " "), time.monotonic() - start,
+                                        isinstance(exc, KeyboardInterrupt))
                 except Exception as exc:  # the answer broke the check: say so, don't crash
                     fb = Feedback(ERROR, check.__name__.replace("check_", "").replace("_", " "),
                                   "The check could not use your answer "

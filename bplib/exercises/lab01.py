@@ -13,14 +13,16 @@ import numpy as np
 
 from bplib.datasets import chapter1, noisy_line
 
-from .core import Lab, Mistake, check_array, check_function, check_number, combine
+from .core import (TYPED_RTOL, Lab, Mistake, check_array, check_function, check_number,
+                   combine)
 
 lab = Lab("Lab 1")
 hint = lab.hint
 
 #: The lab's new data (not the chapter's): inputs, desired outputs, the W of the table.
+#: With W = 3 the misses are -1, 1, 3: one is negative, so a missing |.| shows.
 X_NEW = np.array([1.0, 2.0, 4.0])
-Y_NEW = np.array([2.0, 5.0, 7.0])
+Y_NEW = np.array([4.0, 5.0, 9.0])
 W_TABLE = 3.0
 #: Slider readings are taken at these W (chapter data).
 W_READ = (0.5, 3.0)
@@ -67,22 +69,28 @@ def _cases(seed, k=6, with_w=True):
 
 
 # ------------------------------------------------------------ the exercises
-@lab.exercise(1, hint="Row by row: output = W * x; miss = output - desired y; absolute "
-              "error = |miss|; squared error = miss * miss. With W = 3 the first row is "
-              "output 3, miss 1.")
+@lab.exercise(1, hint="Row by row: output = W times x; miss = output minus desired y; "
+              "then the size of the miss (no sign) and the miss times itself. The first "
+              "row's miss is negative.")
 def check_table_by_hand(outputs, abs_errors, sq_errors):
     """Exercise 1: the error table for W = 3 on the new data, by hand."""
     out, (a, s) = W_TABLE * X_NEW, _errors(W_TABLE, X_NEW, Y_NEW)
+    no_abs = ("forgot the absolute value", "An absolute error is never negative: drop "
+              "the minus sign of a negative miss.")
     return combine(
-        check_array(outputs, out, name="model outputs", mistakes=[
+        check_array(outputs, out, name="model outputs", rtol=TYPED_RTOL, entry="row",
+                    mistakes=[
             Mistake("added W instead of multiplying", "The model's output is W times x, "
                     "not W plus x.", value=W_TABLE + X_NEW)]),
-        check_array(abs_errors, a, name="absolute errors", mistakes=[
-            Mistake("forgot the absolute value", "An absolute error is never negative: "
-                    "drop the minus sign of each miss.", value=Y_NEW - out)]),
-        check_array(sq_errors, s, name="squared errors", mistakes=[
+        check_array(abs_errors, a, name="absolute errors", rtol=TYPED_RTOL, entry="row",
+                    mistakes=[Mistake(*no_abs, value=out - Y_NEW),
+                              Mistake(*no_abs, value=Y_NEW - out)]),
+        check_array(sq_errors, s, name="squared errors", rtol=TYPED_RTOL, entry="row",
+                    mistakes=[
             Mistake("doubled instead of squared", "Squaring means miss times miss, not "
-                    "2 times the miss.", value=2 * a)]),
+                    "2 times the miss.", value=2 * a),
+            Mistake("squared without the sign", "The square of a negative miss is "
+                    "positive: (-1) * (-1) = 1.", value=np.sign(out - Y_NEW) * s)]),
         name="the error table for W = 3")
 
 
@@ -91,10 +99,15 @@ def check_totals(total_abs, total_sq):
     """Exercise 2: the two error sums of the table, by hand."""
     a, s = _errors(W_TABLE, X_NEW, Y_NEW)
     return combine(
-        check_number(total_abs, a.sum(), name="sum of absolute errors", mistakes=[
+        check_number(total_abs, a.sum(), name="sum of absolute errors", rtol=TYPED_RTOL,
+                     mistakes=[
             Mistake("added the squared errors", "This is the sum of the squared errors; "
-                    "the absolute errors are asked for here.", value=s.sum())]),
-        check_number(total_sq, s.sum(), name="sum of squared errors", mistakes=[
+                    "the absolute errors are asked for here.", value=s.sum()),
+            Mistake("added the misses with their signs", "A miss too high and a miss too "
+                    "low must not cancel: add the absolute errors.",
+                    value=np.sum(W_TABLE * X_NEW - Y_NEW))]),
+        check_number(total_sq, s.sum(), name="sum of squared errors", rtol=TYPED_RTOL,
+                     mistakes=[
             Mistake("summing absolute instead of squared errors", "This is the sum of the "
                     "absolute errors; add the squared errors instead.", value=a.sum()),
             Mistake("squared the sum", "Square each miss first, then add: the square of "
@@ -102,11 +115,13 @@ def check_totals(total_abs, total_sq):
         name="the error sums for W = 3")
 
 
-@lab.exercise(3, hint="With numpy arrays, W * x - y gives all the misses at once; "
-              "np.abs and ** 2 work element by element. Return a tuple (abs, sq).")
+@lab.exercise(3, hint="One array expression gives every row's miss at once (the "
+              "statement shows it); numpy's absolute value and squaring then work entry "
+              "by entry. Return the two arrays as a pair.")
 def check_errors(errors):
     """Exercise 3: ``errors(W, x, y)`` -> (absolute errors, squared errors) per row."""
-    return check_function(errors, _errors, _cases(301), name="errors(W, x, y)", mistakes=[
+    return check_function(errors, _errors, _cases(301), name="errors(W, x, y)",
+                          returns=("the absolute errors", "the squared errors"), mistakes=[
         Mistake("forgot the absolute value", "The first array must hold |W x - y|: "
                 "no negative entries.", function=lambda W, x, y: (W * x - y, (W * x - y) ** 2)),
         Mistake("forgot the absolute value", "The first array must hold |W x - y|: "
@@ -137,8 +152,9 @@ def check_abs_vs_squared(w_best_abs, w_best_sq):
         name="absolute versus squared error")
 
 
-@lab.exercise(5, hint="Set dE/dW = 2 sum x (W x - y) to zero and solve for W: "
-              "W sum x^2 = sum x y.")
+@lab.exercise(5, hint="At the bottom the slope is zero. Set the formula above to zero, "
+              "multiply out the bracket, and collect the terms with W on one side: W is a "
+              "ratio of two sums over the data.")
 def check_best_w(best_w):
     """Exercise 5: ``best_w(x, y)`` -> W* = sum x y / sum x^2 (eq. (ch01-best))."""
     return check_function(best_w, _best_w, _cases(501, with_w=False), name="best_w(x, y)",
@@ -162,8 +178,9 @@ def check_best_w(best_w):
     ])
 
 
-@lab.exercise(6, hint="Differentiate (W x - y)^2 with respect to W: the chain rule "
-              "gives 2 (W x - y) times x. Add over the rows.")
+@lab.exercise(6, hint="Differentiate one row's (W x - y)^2 with respect to W by the "
+              "chain rule: the outside is a square, the inside is W x - y, whose derivative "
+              "with respect to W you need as well. Then add over the rows.")
 def check_slope(slope):
     """Exercise 6: ``slope(W, x, y)`` -> dE/dW = 2 sum x (W x - y) (eq. (ch01-slope))."""
     return check_function(slope, _slope, _cases(601), name="slope(W, x, y)", mistakes=[
@@ -180,7 +197,7 @@ def check_slope(slope):
     ])
 
 
-@lab.exercise(7, hint="Drag the slider to the W asked for and read dE/dW in the title "
+@lab.exercise(7, hint="Drag the slider to the W asked for and read the slope dE/dW "
               "above the curve (not E). Where is the curve flat?")
 def check_slider(slope_at_05, slope_at_3, w_flat):
     """Exercise 7: readings off the chapter's W slider (chapter data)."""

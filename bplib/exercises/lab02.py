@@ -12,9 +12,13 @@ In the lab: ``from bplib.exercises import lab02 as ex``; ``ex.hint(3)`` shows a 
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
-from .core import Lab, Mistake, check_function, check_number, combine
+from .core import (TYPED_RTOL, Feedback, Lab, Mistake, OutOfTime, check_function,
+                   check_number, combine, did_not_finish, time_limit, uses_earlier)
+from .feedback import ERROR, INCORRECT
 
 lab = Lab("Lab 2")
 hint = lab.hint
@@ -23,6 +27,10 @@ hint = lab.hint
 X_NEW = np.array([1.0, 3.0, 4.0])
 Y_NEW = np.array([2.0, 7.0, 9.0])
 W_START = 2.0
+#: Exercise 6: the step budget, and seconds a budget case may take before we say
+#: that the loop has no budget.
+MAX_STEPS = 10_000
+BUDGET_SECONDS = 5.0
 #: The learning-rate slider of exercise 5: (start, stop, step, initial value), start W.
 LR_SLIDER = (0.002, 0.05, 0.002, 0.01)
 SLIDER_W0 = 0.5
@@ -37,7 +45,7 @@ def _step(W, x, y, lr):
     return float(W - lr * _grad(W, x, y))
 
 
-def _until(W, x, y, lr, tol, max_steps=10_000):
+def _until(W, x, y, lr, tol, max_steps=MAX_STEPS):
     """Steps until a step is smaller than tol (that step included): (W, steps)."""
     for t in range(1, max_steps + 1):
         step = -lr * _grad(W, x, y)
@@ -91,7 +99,8 @@ _MEAN = ("mean instead of sum", "This is the gradient of the mean error (divided
 def check_grad_by_hand(grad):
     """Exercise 1: dE/dW at W_START on the lab's data, by hand."""
     W, x, y = W_START, X_NEW, Y_NEW
-    return check_number(grad, _grad(W, x, y), name=f"dE/dW at W = {W:g}", mistakes=[
+    return check_number(grad, _grad(W, x, y), name=f"dE/dW at W = {W:g}", rtol=TYPED_RTOL,
+                        mistakes=[
         Mistake(*_WRT_X, value=2 * W * np.sum(W * x - y)),
         Mistake(*_NO_X, value=2 * np.sum(W * x - y)),
         Mistake(*_MEAN, value=_grad(W, x, y) / len(x)),
@@ -101,7 +110,9 @@ def check_grad_by_hand(grad):
     ])
 
 
-@lab.exercise(2, hint="With numpy arrays: miss = W * x - y; then 2 * np.sum(x * miss).")
+@lab.exercise(2, hint="With numpy arrays one expression gives every row's miss at once. "
+              "Then follow the formula above term by term: each miss times its own x, "
+              "added up over the rows, doubled.")
 def check_grad(grad_E):
     """Exercise 2: ``grad_E(W, x, y)`` -> dE/dW (eq. (ch02-grad)), on fresh data."""
     return check_function(grad_E, _grad, _data_cases(201), name="grad_E(W, x, y)", mistakes=[
@@ -114,11 +125,28 @@ def check_grad(grad_E):
     ])
 
 
-@lab.exercise(3, hint="The new weight is W - lr * grad_E(W, x, y): minus, because we go "
-              "downhill; return the new weight, not the step.")
+def _earlier(fn, name, *names):
+    """Send the learner back to exercise 2 (or 3) when fn calls a wrong grad_E (gd_step)."""
+    for earlier, check, number in (("grad_E", check_grad, 2), ("gd_step", check_step, 3)):
+        if earlier in names:
+            fb = uses_earlier(fn, earlier, check, name=name, exercise=number)
+            if fb is not None:
+                return fb
+    return None
+
+
+@lab.exercise(3, hint="Downhill means against the gradient. The function returns the "
+              "new weight (the old one plus the step), not the step itself.")
 def check_step(gd_step):
     """Exercise 3: ``gd_step(W, x, y, lr)`` -> W - lr dE/dW (eq. (ch02-update))."""
     cases = _data_cases(301, extra=(_safe_lr,))
+    fb = _check_step(gd_step, cases)
+    if fb.status in (INCORRECT, ERROR):
+        return _earlier(gd_step, fb.name, "grad_E") or fb
+    return fb
+
+
+def _check_step(gd_step, cases):
     return check_function(gd_step, _step, cases, name="gd_step(W, x, y, lr)", mistakes=[
         Mistake("wrong sign: gradient ascent", "You added lr times the gradient, which "
                 "walks uphill. Subtract it: W - lr dE/dW.",
@@ -132,6 +160,9 @@ def check_step(gd_step):
         Mistake("the learning rate as the step", "The step is lr times the gradient, not "
                 "lr itself in the downhill direction.",
                 function=lambda W, x, y, lr: W - lr * np.sign(_grad(W, x, y))),
+        Mistake("used the mean gradient", "E here is the sum of the squared misses, so "
+                "its gradient is a sum over the rows: do not divide by n.",
+                function=lambda W, x, y, lr: W - lr * _grad(W, x, y) / len(x)),
     ])
 
 
@@ -144,7 +175,8 @@ def check_thresholds(lr_one_step, lr_limit):
     swapped = ("swapped the two", "The one-step rate is 1/E'' and the limit twice that, "
                "2/E''. You have them the other way round.")
     return combine(
-        check_number(lr_one_step, one, name="the one-step learning rate", mistakes=[
+        check_number(lr_one_step, one, name="the one-step learning rate", rtol=TYPED_RTOL,
+                     mistakes=[
             Mistake("the limit, not the one-step rate (or the 2 of E'' forgotten)",
                     "1 / sum x^2 is the convergence limit 2/E''. The curvature is "
                     "E'' = 2 sum x^2, and one step needs lr = 1/E'' = 1 / (2 sum x^2).",
@@ -152,7 +184,7 @@ def check_thresholds(lr_one_step, lr_limit):
             Mistake("forgot to square x", "The curvature is 2 sum x_i^2, not 2 sum x_i.",
                     value=1 / (2 * np.sum(X_NEW)))]),
         check_number(lr_limit, limit, name="the largest learning rate that converges",
-                     mistakes=[
+                     rtol=TYPED_RTOL, mistakes=[
             Mistake(*swapped, value=one),
             Mistake("forgot the 2 in the curvature", "E'' = 2 sum x^2, so 2/E'' = 1/sum x^2.",
                     value=2 / sxx),
@@ -191,15 +223,61 @@ def check_slider(lr_first_oscillating, lr_first_diverging):
         name="reading the learning-rate slider")
 
 
-@lab.exercise(6, hint="Loop: step = -lr * grad_E(W, x, y); W = W + step; count it; "
-              "then, if abs(step) < tol, return (W, count). The last, small step counts.")
+def budget_case():
+    """A case where the steps never get small (lr = 2/E'': W bounces between W and
+    2 W* - W), so only the budget of MAX_STEPS steps stops the loop."""
+    x, y = np.array([0.5, 1.0, 2.0]), np.array([1.0, 1.5, 4.5])
+    return 0.0, x, y, float(1 / np.sum(x * x)), 1e-6
+
+
+@lab.exercise(6, hint="Keep two things as you loop: the weight and a count of the steps "
+              "applied. Stop as soon as the step just applied is smaller than tol, or when "
+              "the count reaches the budget, and return both. The last, small step counts.")
 def check_until(descend_until):
-    """Exercise 6: ``descend_until(W, x, y, lr, tol)`` -> (W, steps): stop on a small step."""
+    """Exercise 6: ``descend_until(W, x, y, lr, tol)`` -> (W, steps): stop on a small step,
+    or after MAX_STEPS steps."""
     rng = np.random.default_rng(501)
     cases = [c + (float(10.0 ** -rng.integers(3, 9)),)
              for c in _data_cases(502, extra=(_safe_lr,))]
-    return check_function(descend_until, _until, cases, name="descend_until(W, x, y, lr, tol)",
-                          mistakes=[
+    name = "descend_until(W, x, y, lr, tol)"
+    fb = _check_until(descend_until, cases, name)
+    if fb.status in (INCORRECT, ERROR):
+        return _earlier(descend_until, name, "grad_E", "gd_step") or fb
+    if not fb.correct:
+        return fb
+    return _check_budget(descend_until, name)
+
+
+def _check_budget(descend_until, name):
+    """The budget: with steps that never get small, stop after MAX_STEPS steps."""
+    case = budget_case()
+    start = time.monotonic()
+    try:
+        with time_limit(BUDGET_SECONDS):
+            got = descend_until(*case)
+    except (KeyboardInterrupt, OutOfTime) as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            return did_not_finish(name, time.monotonic() - start, True,
+                                  "With lr = 2/E'' (the steps never get small), ")
+        return Feedback(INCORRECT, name, "Right whenever the steps get small, but with "
+                        f"lr = 2/E'' = {case[3]:g} (W bounces across the bottom forever, "
+                        f"every step as large as the first) your function did not finish "
+                        f"within {BUDGET_SECONDS:g} s. Keep a budget: stop after "
+                        f"{MAX_STEPS:,} steps in any case.", mistake="no step budget")
+    except Exception as exc:  # noqa: BLE001 - reported, never raised
+        return Feedback(ERROR, name, f"With lr = 2/E'' = {case[3]:g}, your function raised "
+                        f"{type(exc).__name__}: {exc}")
+    budget = ("wrong budget", f"When the steps never get small, stop after exactly "
+              f"{MAX_STEPS:,} steps and return the weight then and {MAX_STEPS:,}.")
+    return check_function(lambda *a: got, _until, [case], name=name,
+                          returns=("the weight", "the number of steps"), mistakes=[
+        Mistake(*budget, function=lambda *a: _until(*a, max_steps=MAX_STEPS - 1)),
+        Mistake(*budget, function=lambda *a: _until(*a, max_steps=MAX_STEPS + 1))])
+
+
+def _check_until(descend_until, cases, name):
+    return check_function(descend_until, _until, cases, name=name,
+                          returns=("the weight", "the number of steps"), mistakes=[
         Mistake("off by one: the last step not counted", "Count every step you apply, "
                 "including the small one that stops the loop.",
                 function=lambda W, x, y, lr, tol: (_until(W, x, y, lr, tol)[0],
@@ -214,9 +292,9 @@ def check_until(descend_until):
     ])
 
 
-@lab.exercise(7, hint="for i in range(0, len(x), batch_size): take x[i:i+batch_size] "
-              "(the last batch may be smaller), compute the MEAN gradient on it, and step "
-              "at once, before the next batch.")
+@lab.exercise(7, hint="Walk through the data in slices of batch_size (the last slice may "
+              "be shorter). For each slice, compute the MEAN gradient on it and step at "
+              "once, before you take the next slice.")
 def check_epoch(minibatch_epoch):
     """Exercise 7: one epoch of mini-batch descent in order (mean gradient per batch)."""
     rng = np.random.default_rng(601)
@@ -233,8 +311,15 @@ def check_epoch(minibatch_epoch):
         return float(W - lr * sum(_grad(W, x[i:i + bs], y[i:i + bs]) / len(x[i:i + bs])
                                   for i in range(0, len(x), bs)))
 
-    return check_function(minibatch_epoch, _epoch, cases,
-                          name="minibatch_epoch(W, x, y, lr, batch_size)", mistakes=[
+    name = "minibatch_epoch(W, x, y, lr, batch_size)"
+    fb = _check_epoch(minibatch_epoch, cases, name, full_batch, at_old_w)
+    if fb.status in (INCORRECT, ERROR):
+        return _earlier(minibatch_epoch, name, "grad_E", "gd_step") or fb
+    return fb
+
+
+def _check_epoch(minibatch_epoch, cases, name, full_batch, at_old_w):
+    return check_function(minibatch_epoch, _epoch, cases, name=name, mistakes=[
         Mistake("sum instead of mean (missing 1/n of the batch)", "Use the batch's mean "
                 "gradient, (2/|B|) sum over the batch: with the sum, the step grows with "
                 "the batch size.", function=lambda W, x, y, lr, bs: _epoch_sum(W, x, y, lr, bs)),
@@ -260,15 +345,21 @@ def _epoch_div(W, x, y, lr, bs, n):
     return float(W)
 
 
-@lab.exercise(8, hint="r_i = w x_i + b - y_i; dE/dw = 2 mean(r x), dE/db = 2 mean(r). "
-              "Return a tuple (dE_dw, dE_db).")
+@lab.exercise(8, hint="One weight at a time, with the chain rule: differentiate the "
+              "square, then multiply by the inner derivative of w x_i + b - y_i (with "
+              "respect to w, then to b). E is a mean: average over the rows. Return the two "
+              "numbers as a pair.")
 def check_grad_wb(grad_wb):
     """Exercise 8: ``grad_wb(w, b, x, y)`` -> (dE/dw, dE/db) of the mean squared error."""
     rng = np.random.default_rng(801)
     cases = [(w, round(float(rng.normal()), 2), x, y) for w, x, y in _data_cases(802)]
-    return check_function(grad_wb, _grad_wb, cases, name="grad_wb(w, b, x, y)", mistakes=[
+    return check_function(grad_wb, _grad_wb, cases, name="grad_wb(w, b, x, y)",
+                          returns=("dE_dw", "dE_db"), mistakes=[
         Mistake("forgot the bias", "The model's output is w x + b: include b in the miss "
                 "of every row.", function=lambda w, b, x, y: _grad_wb(w, 0.0, x, y)),
+        Mistake("forgot the inner derivative x_i in dE/dw", "dE/dw needs, in every row, "
+                "the factor x_i = d(w x_i + b - y_i)/dw: average r_i x_i, not r_i.",
+                function=lambda w, b, x, y: (_grad_wb(w, b, x, y)[1],) * 2),
         Mistake("swapped the two partial derivatives", "dE/dw has the factor x_i, dE/db "
                 "does not. Return (dE/dw, dE/db) in that order.",
                 function=lambda w, b, x, y: _grad_wb(w, b, x, y)[::-1]),
