@@ -13,48 +13,17 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import re
 import shutil
-import sys
 import threading
 from pathlib import Path
-from urllib.parse import urlsplit
 
+import browser_support
 import pytest
+from browser_support import CHROMIUM_ARGS, is_local, require_browser
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
-INSTALL_HINT = ("install Chromium from the system's package manager "
-                "(Debian/Ubuntu: `sudo apt-get install chromium`) or set BPLIB_CHROMIUM "
-                "to a Chromium binary; never `playwright install`")
 PAGE_BUDGET_BYTES = 4_000_000     # one page's HTML, inline slider frames included
 SKIP_DIRS = {"_static", "_sources", "_images", "reports", "_sphinx_design_static"}
-
-
-def find_chromium() -> str | None:
-    candidates = [os.environ.get("BPLIB_CHROMIUM"), "/usr/bin/chromium",
-                  shutil.which("chromium"), shutil.which("chromium-browser")]
-    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
-
-
-def require_browser():
-    """Return (sync_playwright, chromium path), or skip/fail saying how to install."""
-    problem = None
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright, problem = None, "the playwright Python package is not installed"
-    chromium = find_chromium()
-    if problem is None and chromium is None:
-        problem = "no Chromium binary found"
-    if problem:
-        message = f"browser checks of the built book: {problem}; {INSTALL_HINT}"
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    return sync_playwright, chromium
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -153,19 +122,13 @@ SLIDERS_JS = """() => {
 }"""
 
 
-def _is_local(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in {"data", "blob", "about"} or (
-        parts.scheme in {"http", "https"} and parts.hostname in {"127.0.0.1", "localhost"})
-
-
 def visit(browser, url: str, shot: Path) -> dict:
     """Open one page; collect math, images, sliders, console errors, external requests."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     external, errors = [], []
 
     def route(r):
-        if _is_local(r.request.url):
+        if is_local(r.request.url):
             r.continue_()
         else:
             external.append(r.request.url)
@@ -300,7 +263,7 @@ def test_page_weight_is_reasonable(reports):
 @pytest.mark.parametrize("ci, outcome", [("", pytest.skip.Exception),
                                          ("true", pytest.fail.Exception)])
 def test_missing_browser_skips_outside_ci_and_fails_under_ci(monkeypatch, ci, outcome):
-    monkeypatch.setattr(sys.modules[__name__], "find_chromium", lambda: None)
+    monkeypatch.setattr(browser_support, "find_chromium", lambda: None)
     monkeypatch.setenv("CI", ci)
     with pytest.raises(outcome, match="apt-get install chromium"):
         require_browser()

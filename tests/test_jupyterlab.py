@@ -1,0 +1,602 @@
+"""The live side, proved in a real JupyterLab driven by headless Chromium.
+
+A temporary folder gets a learner copy of one lab (solutions removed, as ``make lab``
+makes them) and a plain copy of one chapter. JupyterLab is started on it from this
+environment (127.0.0.1, a free port, no token), and each notebook is opened, run with
+Run > Run All Cells, and checked:
+
+* no output is an error: no traceback or stderr output, no "Error displaying widget";
+* every live slider, moved with the keyboard (its handle focused, then an arrow key and
+  End or Home), changes the image of its figure (the PNG bytes, not only the URL);
+* in the lab, an exercise answered wrongly (typed into its cell, run with Shift+Enter)
+  names the mistake, and answered rightly says "Correct".
+
+Screenshots go to ``_build/screenshots/jupyterlab/``, with ``latency.json``: the time
+from each key press to the new image. Speed is not asserted here (benchmarks measure
+it); the median is printed.
+
+Needs Chromium from the system's package manager and JupyterLab in this environment;
+without either the test is skipped, except under CI (CI=true), where that is a failure.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from browser_support import CHROMIUM_ARGS, is_local, require_browser, skip_or_fail
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHOTS = REPO_ROOT / "_build" / "screenshots" / "jupyterlab"
+
+LAB = "lab02-gradient-descent"     # two live demos and exercises of both kinds
+CHAPTER = "01-error"               # a chapter demo the lab does not have
+
+#: Exercises typed into the lab's learner copy: (placeholder that finds the cell, wrong
+#: answer, words naming the mistake, right answer). See bplib/exercises/lab02.py.
+EXERCISES = [
+    ("grad_at_2 = ...",
+     "grad_at_2 = 14\nex.check_grad_by_hand(grad_at_2)",
+     "Common mistake: wrong sign.",
+     "grad_at_2 = 2 * (1 * 0 + 3 * (-1) + 4 * (-1))\nex.check_grad_by_hand(grad_at_2)"),
+    ("def gd_step(",
+     "def gd_step(W, x, y, lr):\n    return W + lr * 2 * np.sum(x * (W * x - y))\n\n"
+     "ex.check_step(gd_step)",
+     "Common mistake: wrong sign: gradient ascent.",
+     "def gd_step(W, x, y, lr):\n    return W - lr * 2 * np.sum(x * (W * x - y))\n\n"
+     "ex.check_step(gd_step)"),
+]
+
+# Generous limits: a cold JupyterLab on 2 busy cores takes its time. They are only
+# upper bounds on waits for conditions; nothing sleeps for them.
+SERVER_START_S = 180
+PAGE_READY_MS = 180_000
+RUN_ALL_MS = 300_000
+FIGURE_CHANGE_MS = 20_000
+CELL_RUN_MS = 60_000
+#: The live figures prepare nearby frames once idle for a moment; the first move waits
+#: this long after Run All, as a reader would (there is no condition to wait for).
+IDLE_BEFORE_MOVES_MS = 3_000
+
+STDERR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+
+
+# --------------------------------------------------------------- the server
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _write_json(path: Path, data) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1))
+
+
+def _make_folder(root: Path) -> Path:
+    """The served folder: a learner copy of the lab, a plain copy of the chapter."""
+    import nbformat
+    from tools.learner import learner_notebook
+
+    served = root / "notebooks"
+    served.mkdir()
+    src = REPO_ROOT / "labs" / f"{LAB}.ipynb"
+    nbformat.write(learner_notebook(nbformat.read(src, as_version=4), str(src)),
+                   served / src.name)
+    shutil.copy(REPO_ROOT / "book" / f"{CHAPTER}.ipynb", served)
+    return served
+
+
+def _jupyter_env(root: Path) -> dict:
+    """This environment, with JupyterLab's config, settings and workspaces of its own."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"BPLIB_STATIC", "JUPYTER_TOKEN", "JUPYTER_PASSWORD"}}
+    dirs = {"JUPYTER_CONFIG_DIR": "config", "JUPYTER_RUNTIME_DIR": "runtime",
+            "JUPYTERLAB_SETTINGS_DIR": "settings", "JUPYTERLAB_WORKSPACES_DIR": "workspaces",
+            "IPYTHONDIR": "ipython"}
+    for var, name in dirs.items():
+        (root / name).mkdir()
+        env[var] = str(root / name)
+    # No news feed and no update check (no request leaves the machine, no pop-up).
+    _write_json(root / "config" / "jupyter_server_config.json",
+                {"LabApp": {"news_url": None,
+                            "check_for_updates_class": "jupyterlab.NeverCheckForUpdate"}})
+    _write_json(root / "settings" / "@jupyterlab" / "apputils-extension"
+                / "notification.jupyterlab-settings",
+                {"fetchNews": "false", "checkForUpdates": False})
+    # Every cell in the DOM (no virtual scrolling), so every output can be inspected.
+    _write_json(root / "settings" / "@jupyterlab" / "notebook-extension"
+                / "tracker.jupyterlab-settings", {"windowingMode": "none"})
+    return env
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def jupyter_lab(tmp_path_factory):
+    """(base URL, served folder): JupyterLab on a temporary folder, stopped at the end."""
+    if importlib.util.find_spec("jupyterlab") is None:
+        skip_or_fail("the JupyterLab check: jupyterlab is not installed in this "
+                     "environment; install the project's lab extra (make setup)")
+    root = tmp_path_factory.mktemp("jupyterlab")
+    served = _make_folder(root)
+    port = _free_port()
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
+           f"--port={port}", "--ServerApp.port_retries=0", "--ServerApp.token=",
+           "--ServerApp.password=", f"--ServerApp.root_dir={served}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    log_path = root / "jupyterlab.log"
+    base = f"http://127.0.0.1:{port}/"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=served, env=_jupyter_env(root), stdout=log,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        started = time.monotonic()
+        while not _answers(base + "api/status"):
+            if proc.poll() is not None:
+                pytest.fail(f"JupyterLab exited with code {proc.returncode} before "
+                            f"answering:\n{log_path.read_text()[-6000:]}", pytrace=False)
+            if time.monotonic() - started > SERVER_START_S:
+                pytest.fail(f"JupyterLab did not answer on {base} within {SERVER_START_S} "
+                            f"s:\n{log_path.read_text()[-6000:]}", pytrace=False)
+            time.sleep(0.2)
+        print(f"\nJupyterLab answered after {time.monotonic() - started:.1f} s")
+        yield base, served
+    finally:
+        _stop(proc)
+
+
+# --------------------------------------------------------------- in the page
+# Completion of Run All: the kernel idle, no cell queued or running, and either every
+# code cell numbered 1..N in order (a fresh kernel ran them all) or an error shown
+# (JupyterLab stops a Run All at the first error).
+RUN_DONE_JS = """([panelSel, stderrSel]) => {
+  const panel = document.querySelector(panelSel);
+  if (!panel) return false;
+  const ind = panel.querySelector('.jp-Notebook-ExecutionIndicator');
+  if (!ind || ind.dataset.status !== 'idle') return false;
+  const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+      .map(p => p.textContent.trim());
+  if (!prompts.length || prompts.some(t => t.includes('*'))) return false;
+  const all = prompts.every((t, i) => t === `[${i + 1}]:`);
+  return all || panel.querySelector(stderrSel) !== null;
+}"""
+
+PROMPTS_JS = """(panelSel) => [...document.querySelector(panelSel)
+    .querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim())"""
+
+# The outputs that show a problem: tracebacks and stderr, widgets that failed.
+ERRORS_JS = """([panelSel, stderrSel]) => {
+  const panel = document.querySelector(panelSel);
+  const cells = [...panel.querySelectorAll('.jp-CodeCell')];
+  const where = el => {
+    const i = cells.indexOf(el.closest('.jp-CodeCell'));
+    return `code cell ${i + 1} ${cells[i] ? cells[i].querySelector('.jp-InputPrompt')
+                                               .textContent.trim() : ''}`;
+  };
+  const out = [];
+  panel.querySelectorAll(stderrSel).forEach(e =>
+    out.push(`${where(e)}: ${e.innerText.trim().slice(-600)}`));
+  panel.querySelectorAll('.jp-OutputArea-output').forEach(e => {
+    if (e.innerText.includes('Error displaying widget'))
+      out.push(`${where(e)}: ${e.innerText.trim().slice(0, 300)}`);
+  });
+  return out;
+}"""
+
+# Marks every live demo (the smallest element of an output holding a live slider and
+# an image) with data-bplib-demo=k; returns its sliders' labels and values.
+FIND_DEMOS_JS = """(panelSel) => {
+  const panel = document.querySelector(panelSel);
+  const demos = [];
+  panel.querySelectorAll('.widget-slider').forEach(slider => {
+    if (!slider.querySelector('.noUi-handle')) return;
+    let box = slider;
+    while (box && !box.querySelector('img') && !box.classList.contains('jp-Cell'))
+      box = box.parentElement;
+    if (!box || !box.querySelector('img')) {
+      demos.push({orphan: (slider.querySelector('.widget-label') || {}).textContent});
+      return;
+    }
+    if (!box.hasAttribute('data-bplib-demo')) {
+      box.setAttribute('data-bplib-demo', String(demos.length));
+      demos.push({sliders: []});
+    }
+    const d = demos[+box.getAttribute('data-bplib-demo')];
+    d.sliders.push({label: ((slider.querySelector('.widget-label') || {}).textContent
+                            || '').trim()});
+  });
+  return demos;
+}"""
+
+# A slider's exact value and range, from noUiSlider's API on its target element (the
+# handle's aria-valuenow is rounded for display); the readout as the reader sees it.
+SLIDER_JS = """(h) => {
+  const t = h.closest('.noUi-target'), api = t && t.noUiSlider;
+  const readout = h.closest('.widget-slider').querySelector('.widget-readout');
+  const shown = readout ? (readout.value || readout.textContent).trim() : null;
+  if (!api) return {now: +h.getAttribute('aria-valuenow'), shown,
+                    min: +h.getAttribute('aria-valuemin'), max: +h.getAttribute('aria-valuemax')};
+  const r = api.options.range, first = v => Array.isArray(v) ? v[0] : v;
+  return {now: +api.get(true), shown, min: +first(r.min), max: +first(r.max)};
+}"""
+
+# Before a key press: remember the figure's image and its bytes' hash, then watch for
+# the key (capture phase) and for the image to change (its src, or a new element).
+ARM_JS = """async (k) => {
+  const box = document.querySelector(`[data-bplib-demo="${k}"]`);
+  const img = box.querySelector('img');
+  const hash = async src => {
+    const bytes = new Uint8Array(await (await fetch(src)).arrayBuffer());
+    let h = 2166136261 >>> 0;
+    for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 16777619) >>> 0;
+    return `${bytes.length}:${h}`;
+  };
+  const state = {src0: img.src, t0: null, t1: null, last: null, hash, box};
+  state.hash0 = await hash(img.src);
+  state.onkey = () => { if (state.t0 === null) state.t0 = performance.now(); };
+  document.addEventListener('keydown', state.onkey, true);
+  state.obs = new MutationObserver(() => {
+    const now = box.querySelector('img');
+    if (now && now.src !== state.src0) {
+      const t = performance.now();
+      if (state.t1 === null) state.t1 = t;
+      state.last = t;
+    }
+  });
+  state.obs.observe(box, {subtree: true, childList: true, attributes: true,
+                          attributeFilter: ['src']});
+  window.__bplibMove = state;
+  return state.hash0;
+}"""
+
+CHANGED_JS = "() => window.__bplibMove.t1 !== null"
+# Settled: no new image for half a second (a move may bring more than one frame).
+SETTLED_JS = "() => performance.now() - window.__bplibMove.last > 500"
+
+DISARM_JS = """async () => {
+  const s = window.__bplibMove;
+  document.removeEventListener('keydown', s.onkey, true);
+  s.obs.disconnect();
+  const img = s.box.querySelector('img');
+  const complete = img.complete ? true : await new Promise(r => {
+    img.addEventListener('load', () => r(true), {once: true});
+    img.addEventListener('error', () => r(false), {once: true});
+  });
+  return {t0: s.t0, t1: s.t1, hash1: await s.hash(img.src),
+          loaded: complete && img.naturalWidth > 0};
+}"""
+
+
+def _notebook_shot(page, path: Path) -> None:
+    """A screenshot of the whole notebook (the window made as tall as its content)."""
+    size = page.viewport_size
+    height = page.evaluate("""(panelSel) => {
+      const p = document.querySelector(panelSel);
+      const outer = p.querySelector('.jp-WindowedPanel-outer') || p.querySelector('.jp-Notebook');
+      return outer.scrollHeight + (window.innerHeight - outer.clientHeight);
+    }""", PANEL)
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"],
+                                                                  min(height + 40, 16000))})
+    try:
+        page.evaluate("""(panelSel) => {
+          const p = document.querySelector(panelSel);
+          (p.querySelector('.jp-WindowedPanel-outer') || p.querySelector('.jp-Notebook'))
+            .scrollTop = 0;
+        }""", PANEL)
+        page.screenshot(path=str(path))
+    finally:
+        page.set_viewport_size(size)
+
+
+def _open_and_run(page, base: str, name: str, report: dict) -> None:
+    page.goto(f"{base}lab/tree/{name}.ipynb?reset", wait_until="domcontentloaded",
+              timeout=PAGE_READY_MS)
+    page.wait_for_selector(f"{PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']",
+                           timeout=PAGE_READY_MS)
+    page.wait_for_selector(f"{PANEL} .jp-CodeCell", timeout=PAGE_READY_MS)
+    report["timings"]["opened_s"] = round(time.monotonic() - report["_t"], 1)
+    page.locator(".lm-MenuBar-item", has_text=re.compile(r"^\s*Run\s*$")).click()
+    page.locator(".lm-Menu-item").filter(
+        has=page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$"))
+    ).click()
+    t = time.monotonic()
+    try:
+        page.wait_for_function(RUN_DONE_JS, arg=[PANEL, STDERR], timeout=RUN_ALL_MS,
+                               polling=250)
+    except Exception:
+        report["problems"].append(
+            f"Run All did not finish within {RUN_ALL_MS / 1000:.0f} s; prompts: "
+            f"{page.evaluate(PROMPTS_JS, PANEL)}")
+    report["timings"]["run_all_s"] = round(time.monotonic() - t, 1)
+    report["code_cells"] = len(page.evaluate(PROMPTS_JS, PANEL))
+
+
+def _move(page, notebook: str, k: int, s: int, key: str, label: str) -> dict:
+    """Press ``key`` on slider ``s`` of demo ``k``; wait for a new image; time it."""
+    handle = page.locator(f'[data-bplib-demo="{k}"] .widget-slider .noUi-handle').nth(s)
+    state0 = handle.evaluate(SLIDER_JS)
+    page.evaluate(ARM_JS, k)
+    handle.focus()
+    page.keyboard.press(key)
+    move = {"notebook": notebook, "demo": k + 1, "slider": s + 1, "label": label,
+            "key": key, "value_before": state0["shown"]}
+    try:
+        page.wait_for_function(CHANGED_JS, timeout=FIGURE_CHANGE_MS, polling="raf")
+        page.wait_for_function(SETTLED_JS, timeout=FIGURE_CHANGE_MS, polling=100)
+        changed = True
+    except Exception:
+        changed = False
+    result = page.evaluate(DISARM_JS)
+    state1 = handle.evaluate(SLIDER_JS)
+    move["value_after"] = state1["shown"]
+    if changed and result["t0"] is not None:
+        move["latency_ms"] = round(result["t1"] - result["t0"], 1)
+    move["problem"] = None
+    if state1["now"] == state0["now"]:
+        move["problem"] = f"the slider did not move (value stayed {state0['now']})"
+    elif not changed:
+        move["problem"] = (f"the figure's image did not change within "
+                           f"{FIGURE_CHANGE_MS / 1000:.0f} s")
+    elif result["hash1"] == page.evaluate("() => window.__bplibMove.hash0"):
+        move["problem"] = "a new image URL, but the same image bytes"
+    elif not result["loaded"]:
+        move["problem"] = "the new image did not load"
+    return move
+
+
+def _move_sliders(page, name: str, report: dict) -> None:
+    demos = page.evaluate(FIND_DEMOS_JS, PANEL)
+    report["demos"] = demos
+    for k, demo in enumerate(demos):
+        if "orphan" in demo:
+            report["problems"].append(f"a live slider ({demo['orphan']}) with no image "
+                                      "in its output")
+            continue
+        box = page.locator(f'[data-bplib-demo="{k}"]')
+        box.scroll_into_view_if_needed()
+        box.screenshot(path=str(SHOTS / f"{name}__demo{k + 1}_before.png"))
+        for s, slider in enumerate(demo["sliders"]):
+            handle = box.locator(".widget-slider .noUi-handle").nth(s)
+            state = handle.evaluate(SLIDER_JS)
+            # one step (the nearby frame), then to the far end (a frame far away)
+            first = "ArrowLeft" if state["now"] >= state["max"] else "ArrowRight"
+            report["moves"].append(_move(page, name, k, s, first, slider["label"]))
+            state = handle.evaluate(SLIDER_JS)
+            second = "Home" if state["now"] >= state["max"] else "End"
+            report["moves"].append(_move(page, name, k, s, second, slider["label"]))
+        box.screenshot(path=str(SHOTS / f"{name}__demo{k + 1}_after.png"))
+
+
+def _cell_index(page, placeholder: str) -> int:
+    return page.evaluate("""([panelSel, text]) => [...document.querySelector(panelSel)
+        .querySelectorAll('.jp-CodeCell')]
+        .findIndex(c => (c.querySelector('.cm-content') || {}).textContent.includes(text))""",
+                         [PANEL, placeholder])
+
+
+def _answer(page, cell, source: str) -> dict:
+    """Type ``source`` into ``cell`` (replacing its text), run it with Shift+Enter."""
+    prompt = cell.locator(".jp-InputPrompt")
+    before = prompt.inner_text().strip()
+    editor = cell.locator(".cm-content")
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text(source)
+    typed = editor.evaluate("e => [...e.querySelectorAll('.cm-line')]"
+                            ".map(l => l.textContent).join('\\n')")
+    if typed.strip() != source.strip():
+        return {"typed": typed, "text": "", "problem": f"the editor holds {typed!r} after "
+                f"typing {source!r}"}
+    page.keyboard.press("Shift+Enter")
+    try:
+        page.wait_for_function(
+            """([p, before]) => { const t = p.textContent.trim();
+                 return t !== before && /^\\[\\d+\\]:$/.test(t); }""",
+            arg=[prompt.element_handle(), before], timeout=CELL_RUN_MS, polling=100)
+    except Exception:
+        return {"typed": typed, "text": cell.locator(".jp-OutputArea").inner_text(),
+                "problem": f"the cell did not finish within {CELL_RUN_MS / 1000:.0f} s "
+                f"(prompt {prompt.inner_text().strip()})"}
+    return {"typed": typed, "text": cell.locator(".jp-OutputArea").inner_text(),
+            "problem": None}
+
+
+def _exercises(page, name: str, report: dict) -> None:
+    for n, (placeholder, wrong, mistake, right) in enumerate(EXERCISES, start=1):
+        i = _cell_index(page, placeholder)
+        entry = {"placeholder": placeholder, "mistake": mistake}
+        report["exercises"].append(entry)
+        if i < 0:
+            entry["problem"] = f"no code cell holds {placeholder!r}"
+            continue
+        cell = page.locator(f"{PANEL} .jp-CodeCell").nth(i)
+        entry["wrong"] = _answer(page, cell, wrong)
+        cell.screenshot(path=str(SHOTS / f"{name}__exercise{n}_wrong.png"))
+        entry["right"] = _answer(page, cell, right)
+        cell.screenshot(path=str(SHOTS / f"{name}__exercise{n}_right.png"))
+
+
+def _visit(browser, base: str, name: str, exercises: bool) -> dict:
+    report = {"problems": [], "errors": [], "moves": [], "exercises": [], "timings": {},
+              "external": [], "console": [], "_t": time.monotonic()}
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+
+    def route(r):
+        if is_local(r.request.url):
+            r.continue_()
+        else:
+            report["external"].append(r.request.url)
+            r.abort()
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda m: report["console"].append(m.text) if m.type == "error"
+            else None)
+    try:
+        _open_and_run(page, base, name, report)
+        report["errors"] = page.evaluate(ERRORS_JS, [PANEL, STDERR])
+        _notebook_shot(page, SHOTS / f"{name}.png")
+        t = time.monotonic()
+        page.wait_for_timeout(IDLE_BEFORE_MOVES_MS)
+        _move_sliders(page, name, report)
+        report["timings"]["sliders_s"] = round(time.monotonic() - t, 1)
+        if exercises:
+            t = time.monotonic()
+            _exercises(page, name, report)
+            report["timings"]["exercises_s"] = round(time.monotonic() - t, 1)
+        # errors again: the moves and the typed answers must not have caused any
+        report["errors"] = page.evaluate(ERRORS_JS, [PANEL, STDERR])
+        _notebook_shot(page, SHOTS / f"{name}__after.png")
+        # Free the CPU for the next notebook: shut this notebook's kernel down.
+        page.evaluate("""async (path) => {
+          const m = document.cookie.match(/_xsrf=([^;]+)/);
+          const headers = m ? {'X-XSRFToken': decodeURIComponent(m[1])} : {};
+          const sessions = await (await fetch('/api/sessions')).json();
+          for (const s of sessions)
+            if (s.path === path) await fetch(`/api/sessions/${s.id}`,
+                                             {method: 'DELETE', headers});
+        }""", f"{name}.ipynb")
+    except Exception as exc:        # report it; the other notebook is still checked
+        report["problems"].append(f"could not finish the check: {type(exc).__name__}: "
+                                  f"{str(exc)[:2000]}")
+        try:
+            page.screenshot(path=str(SHOTS / f"{name}__failure.png"))
+        except Exception:
+            pass
+    finally:
+        context.close()
+    report["timings"]["total_s"] = round(time.monotonic() - report.pop("_t"), 1)
+    return report
+
+
+@pytest.fixture(scope="module")
+def reports(jupyter_lab):
+    """{notebook: report}: the lab and the chapter, run and checked in JupyterLab."""
+    sync_playwright, chromium = require_browser("the JupyterLab check")
+    base, _ = jupyter_lab
+    shutil.rmtree(SHOTS, ignore_errors=True)
+    SHOTS.mkdir(parents=True)
+    out = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            out[LAB] = _visit(browser, base, LAB, exercises=True)
+            out[CHAPTER] = _visit(browser, base, CHAPTER, exercises=False)
+        finally:
+            browser.close()
+    moves = [m for r in out.values() for m in r["moves"]]
+    latencies = [m["latency_ms"] for m in moves if "latency_ms" in m]
+    median = statistics.median(latencies) if latencies else None
+    _write_json(SHOTS / "latency.json", {
+        "what": "milliseconds from a key press on a live slider's handle to the new "
+                "image of its figure, in JupyterLab in headless Chromium",
+        "cpus": os.cpu_count(), "median_ms": median, "moves": moves,
+        "timings_s": {name: r["timings"] for name, r in out.items()}})
+    print("\nslider moves (key press to new image):")
+    for m in moves:
+        print(f"  {m['notebook']} demo {m['demo']} slider {m['slider']} ({m['label']}) "
+              f"{m['key']}: {m['value_before']} -> {m['value_after']}: "
+              f"{m.get('latency_ms', '-')} ms" + (f"  PROBLEM: {m['problem']}"
+                                                  if m["problem"] else ""))
+    print(f"median latency: {median} ms over {len(latencies)} moves "
+          f"(written to {SHOTS.relative_to(REPO_ROOT) / 'latency.json'})")
+    for name, r in out.items():
+        print(f"{name}: {r['timings']}; {len(r['console'])} console errors; "
+              f"blocked external requests: {r['external'] or 'none'}")
+    return out
+
+
+# --------------------------------------------------------------- the checks
+NOTEBOOKS = [LAB, CHAPTER]
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_runs_to_the_end(reports, name):
+    r = reports[name]
+    assert not r["problems"], f"{name}: " + "\n".join(r["problems"])
+    assert r["code_cells"] > 0, f"{name}: no code cell found in the page"
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_no_output_shows_an_error(reports, name):
+    errors = reports[name]["errors"]
+    assert not errors, (f"{name}: expected no error, stderr or 'Error displaying widget' "
+                        f"output; saw {len(errors)}:\n" + "\n".join(errors))
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_every_live_slider_changes_its_figure(reports, name):
+    r = reports[name]
+    sliders = sum(len(d.get("sliders", [])) for d in r.get("demos", []))
+    assert sliders > 0, f"{name}: expected live sliders (.widget-slider with a handle); " \
+                        f"found none (demos seen: {r.get('demos')})"
+    moved = {(m["demo"], m["slider"]) for m in r["moves"]}
+    assert len(moved) == sliders, f"{name}: {sliders} sliders, but only {len(moved)} moved"
+    bad = [f"demo {m['demo']} slider {m['slider']} ({m['label']}) {m['key']} "
+           f"({m['value_before']} -> {m['value_after']}): {m['problem']}"
+           for m in r["moves"] if m["problem"]]
+    assert not bad, f"{name}: sliders whose figure did not follow the keyboard:\n" + \
+        "\n".join(bad)
+
+
+def test_exercise_feedback_names_the_mistake_then_says_correct(reports):
+    entries = reports[LAB]["exercises"]
+    assert len(entries) == len(EXERCISES), \
+        f"expected {len(EXERCISES)} exercises tried, got {len(entries)}: {entries}"
+    problems = []
+    for e in entries:
+        if e.get("problem"):
+            problems.append(f"{e['placeholder']!r}: {e['problem']}")
+            continue
+        wrong, right = e["wrong"], e["right"]
+        for what, answer in (("wrong", wrong), ("right", right)):
+            if answer["problem"]:
+                problems.append(f"{e['placeholder']!r}, {what} answer: {answer['problem']}")
+        if wrong["problem"] is None and not (e["mistake"] in wrong["text"]
+                                             and "Not yet" in wrong["text"]):
+            problems.append(f"{e['placeholder']!r}: a wrong answer should show 'Not yet' "
+                            f"and {e['mistake']!r}; the output was {wrong['text']!r}")
+        if right["problem"] is None and not ("Correct" in right["text"]
+                                             and "Not yet" not in right["text"]):
+            problems.append(f"{e['placeholder']!r}: a right answer should show 'Correct'; "
+                            f"the output was {right['text']!r}")
+    assert not problems, "exercise feedback in JupyterLab:\n" + "\n".join(problems)
+
+
+def test_screenshots_and_latencies_saved(reports):
+    expected = [f"{name}{suffix}.png" for name in NOTEBOOKS for suffix in ("", "__after")]
+    missing = [p for p in expected if not (SHOTS / p).is_file()]
+    assert not missing, f"expected screenshots {expected} in {SHOTS}; missing {missing}"
+    data = json.loads((SHOTS / "latency.json").read_text())
+    n = sum(len(r["moves"]) for r in reports.values())
+    assert len(data["moves"]) == n, \
+        f"latency.json should list {n} moves; it lists {len(data['moves'])}"
