@@ -158,7 +158,7 @@ def test_demo_renders_min_middle_max():
     assert demo.n_frames <= 41
     values = demo.sliders[0].values
     for W in (values[0], values[len(values) // 2], values[-1]):
-        png, extra = demo.image(W=W)
+        png, extra = demo.frame(W=W)
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
         assert "squared error" in extra
 

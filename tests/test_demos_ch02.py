@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from bplib.datasets import noisy_line
 from bplib.demos import ch01, ch02
 from bplib.gradcheck import numerical_gradient, relative_error
-from bplib.interactive import Demo
+from bplib.figures import Demo
 
 X = np.array([0.0, 1.0, 2.0])
 Y = np.array([0.0, 2.0, 4.0])

@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 
 from bplib.activations import sigmoid_prime
 from bplib.demos import ch03
-from bplib.interactive import Demo
+from bplib.figures import Demo
 
 DEMOS = [ch03.neuron_demo, ch03.saturation_demo]
 

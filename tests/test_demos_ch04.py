@@ -139,3 +139,9 @@ def test_gradient_cost_counts_and_agrees():
     assert (table["reverse_evaluations"] == 1).all()
     assert (table["max_abs_difference"] < 1e-8).all()
     assert isinstance(ch04.cost_figure(table), Figure)
+
+
+def test_max_view_at_a_tie_says_the_gradient_is_split():
+    # a = 0 lies on the slider's grid: a * b = 0 = c, and the engine gives each half.
+    assert "split, half to each" in ch04.max_view(0.0).axes[0].get_title()
+    assert "goes to ab" in ch04.max_view(-1.0).axes[0].get_title()

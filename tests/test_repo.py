@@ -73,12 +73,25 @@ def test_notebook_is_committed_clean(notebook):
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
 def test_sliders_are_demos_not_kernel_bound_widgets(notebook):
-    """Every slider goes through bplib.interactive.Demo (live in JupyterLab, precomputed
+    """Every slider goes through bplib.figures.Demo (live in JupyterLab, precomputed
     frames in the book); an ipywidgets control made in a notebook is dead in the book."""
     code = "\n".join(c.source for c in nbformat.read(notebook, as_version=4).cells
                      if c.cell_type == "code")
     bound = re.findall(r"\bipywidgets\b|\binteract(?:ive)?\s*\(|@interact", code)
     assert not bound, f"{notebook.name}: {sorted(set(bound))}; wrap the figure in a Demo"
+
+
+def test_figure_machinery_uses_public_matplotlib_only():
+    """bplib.figures reads no private attribute of another object, and runs no thread
+    and no garbage-collector switch: matplotlib only ever runs on the kernel's thread."""
+    for path in sorted((REPO_ROOT / "bplib" / "figures").glob("*.py")):
+        code = path.read_text()
+        used = re.findall(r"^\s*(?:import|from) (threading|gc|concurrent)\b", code, re.M)
+        assert not used, f"{path.name} imports {used}"
+        private = {f"{obj}.{attr}" for obj, attr in re.findall(r"(\w+)\.(_[a-z]\w*)", code)
+                   if obj not in ("self", "bplib")       # its own, and bplib._validate
+                   and attr != "_repr_html_"}             # IPython's display protocol
+        assert not private, f"{path.name} reaches into private attributes: {sorted(private)}"
 
 
 def test_table_of_contents_lists_every_notebook_and_nothing_missing():

@@ -22,8 +22,6 @@ from matplotlib.figure import Figure
 
 from bplib._validate import as_array
 from bplib.datasets import chapter1
-from bplib.demos._style import C
-from bplib.interactive import static
 
 __all__ = [
     "COLUMNS",
@@ -45,7 +43,7 @@ __all__ = [
 COLUMNS = ("x", "desired y", "model output", "absolute error", "squared error")
 
 # Colours used by every figure of the chapter, so the reader can match them.
-_DATA, _MODEL, _MISS, _SQ, _ABS, _TAN = "black", C[0], C[3], C[1], C[2], C[4]
+_DATA, _MODEL, _MISS, _SQ, _ABS, _TAN = "black", "C0", "C3", "C1", "C2", "C4"
 
 
 def chapter_data(x=None, y=None, where="chapter_data"):
@@ -147,15 +145,14 @@ def table_html(table, caption=None):
 
 
 def _plot_curve(ax, x, y, W_range, kinds):
-    # Plain-text labels (no mathtext) and static(): the W slider redraws this.
     ws = np.linspace(W_range[0], W_range[1], 401)
     if "squared" in kinds:
-        static(*ax.plot(ws, squared_error(ws, x, y), color=_SQ, lw=2,
-                        label="squared error E(W) = Σ (W·x − y)²"))
+        ax.plot(ws, squared_error(ws, x, y), color=_SQ, lw=2,
+                label=r"squared error $E(W) = \sum_i (W x_i - y_i)^2$")
     if "absolute" in kinds:
         ax.plot(ws, absolute_error(ws, x, y), color=_ABS, lw=2,
-                label="absolute error A(W) = Σ |W·x − y|")
-    ax.set_xlabel("weight W")
+                label=r"absolute error $A(W) = \sum_i |W x_i - y_i|$")
+    ax.set_xlabel("weight $W$")
     ax.set_ylabel("error")
     ax.set_xlim(*W_range)
     ax.grid(alpha=0.3)
@@ -205,31 +202,29 @@ def error_curve_view(W=3.0, x=None, y=None, *, W_range=(-1.0, 5.0)):
     """
     x, y = chapter_data(x, y, "error_curve_view")
     W = float(as_array(W, "W", ndim=0, where="error_curve_view"))
-    # Fixed margins, not a layout engine: this figure is redrawn at every slider move.
-    fig = Figure(figsize=(9, 3.6))
-    fig.subplots_adjust(left=0.065, right=0.985, bottom=0.14, top=0.9, wspace=0.2)
+    fig = Figure(figsize=(9, 3.6), layout="constrained")
     ax_data, ax_err = fig.subplots(1, 2, width_ratios=[1, 1.3])
 
     # Left: data, model, misses.
     pad = 0.15 * (x.max() - x.min() or 1.0)
     xs = np.array([x.min() - pad, x.max() + pad])
     out = W * x
-    ax_data.vlines(x, y, out, color=_MISS, lw=2, label="miss W·x − y")
-    ax_data.plot(xs, W * xs, color=_MODEL, lw=2, label="model y = W·x")
-    static(*ax_data.plot(x, y, "o", color=_DATA, ms=7, label="desired y", zorder=5))
+    ax_data.vlines(x, y, out, color=_MISS, lw=2, label="miss $Wx - y$")
+    ax_data.plot(xs, W * xs, color=_MODEL, lw=2, label="model $\\hat y = Wx$")
+    ax_data.plot(x, y, "o", color=_DATA, ms=7, label="desired $y$", zorder=5)
     lo = min(y.min(), W_range[0] * x.max(), W_range[0] * x.min())
     hi = max(y.max(), W_range[1] * x.max(), W_range[1] * x.min())
     span = hi - lo or 1.0
     ax_data.set_ylim(lo - 0.08 * span, hi + 0.08 * span)
     ax_data.set_xlim(*xs)
-    ax_data.set_xlabel("input x")
-    ax_data.set_ylabel("output y")
-    static(ax_data.legend(loc="upper left", fontsize=8))   # same in every frame
+    ax_data.set_xlabel("input $x$")
+    ax_data.set_ylabel("output")
+    ax_data.legend(loc="upper left", fontsize=8)
     ax_data.grid(alpha=0.3)
 
     # Right: the error curve, the point, the tangent, the way down.
     _plot_curve(ax_err, x, y, W_range, ("squared",))
-    e, s = _draw_tangent(ax_err, W, x, y, label="tangent at W (slope dE/dW)")
+    e, s = _draw_tangent(ax_err, W, x, y, label="tangent at $W$ (slope $dE/dW$)")
     top = float(np.max(squared_error(np.array(W_range), x, y)))
     ax_err.set_ylim(-0.08 * top, 1.1 * top)
     pad = 0.03 * (W_range[1] - W_range[0])      # keep the point whole at the ends
@@ -241,8 +236,8 @@ def error_curve_view(W=3.0, x=None, y=None, *, W_range=(-1.0, 5.0)):
         ax_err.annotate("", xy=(W + step, e), xytext=(W, e),
                         arrowprops=dict(arrowstyle="->", color=_MISS, lw=2))
         note = "slope > 0: make W smaller" if s > 0 else "slope < 0: make W larger"
-    ax_err.set_title(f"W = {W:g}:  E = {e:.4g},  dE/dW = {s:.4g}  ({note})", fontsize=10)
-    static(ax_err.legend(loc="upper center", fontsize=8))
+    ax_err.set_title(f"$W = {W:g}$:  $E = {e:.4g}$,  $dE/dW = {s:.4g}$\n{note}", fontsize=10)
+    ax_err.legend(loc="upper center", fontsize=8)
     return fig, table_html(error_table(W, x, y))
 
 
@@ -252,7 +247,7 @@ def error_curve_demo(x=None, y=None, *, start=-1.0, stop=5.0, step=0.25, value=3
     x, y: the data (default: the chapter's). start, stop, step: the W grid; value: the
     initial W. Call ``.show()`` on the result in a notebook.
     """
-    from bplib.interactive import Demo, Slider
+    from bplib.figures import Demo, Slider
 
     x, y = chapter_data(x, y, "error_curve_demo")
     fn = functools.partial(error_curve_view, x=x, y=y, W_range=(start, stop))
@@ -291,7 +286,7 @@ def best_fit_figure(x, y, *, W_range=None):
     ax_data, ax_err = fig.subplots(1, 2)
     xs = np.array([0.0, x.max()])
     ax_data.plot(x, y, "o", color=_DATA, ms=4, alpha=0.7, label="data")
-    ax_data.plot(xs, w_best * xs, color=_MODEL, lw=2, label=f"best line $y = {w_best:.3f}\\,x$")
+    ax_data.plot(xs, w_best * xs, color=_MODEL, lw=2, label=f"best line $\\hat y = {w_best:.3f}\\,x$")
     ax_data.set_xlabel("input $x$")
     ax_data.set_ylabel("output $y$")
     ax_data.legend(fontsize=8)

@@ -11,21 +11,15 @@ step multiplies the distance to the bottom by ``r = 1 - lr * E''`` (eq. (ch02-ra
 descent converges iff ``0 < lr < 2 / E''`` and never overshoots iff ``lr <= 1 / E''``.
 
 Pure functions: numbers in, arrays or matplotlib Figures out. ``*_demo()`` wrap a figure
-in sliders (bplib.interactive.Demo).
+in sliders (bplib.figures.Demo).
 """
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
-from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
-from matplotlib.text import Text
 
-from bplib.demos._style import C
 from bplib.demos.ch01 import best_weight, chapter_data, squared_error, squared_error_slope
-from bplib.interactive import static
 
 __all__ = [
     "descend", "curvature", "lr_thresholds", "regime", "lr_steps_figure", "lr_demo",
@@ -33,7 +27,7 @@ __all__ = [
     "contour_figure", "contour_demo", "wave_error", "wave_gradient", "minima_figure",
 ]
 
-_PATH, _CURVE, _BEST = C[3], C[1], C[2]
+_PATH, _CURVE, _BEST = "C3", "C1", "C2"
 _LR_STEPS = 12      # gradient descent steps drawn by lr_steps_figure and its slider
 
 
@@ -158,7 +152,7 @@ def lr_demo(x=None, y=None, *, lr=(0.02, 0.22, 0.02, 0.04), w0=(0.0, 5.0, 1.0, 3
     lr, w0: (start, stop, step, initial value) of each slider, or for w0 a single number
     (then no start-W slider). Default: lr 0.02..0.22 (11) x start W 0..5 (6) = 66 frames.
     """
-    from bplib.interactive import Demo, Slider
+    from bplib.figures import Demo, Slider
 
     x, y = chapter_data(x, y, "lr_demo")
     title = "Gradient descent on E(W): slow, one step, oscillating, diverging"
@@ -256,37 +250,6 @@ def line_minimum(x, y):
     return np.linalg.solve(A, np.array([np.mean(x * y), np.mean(y)]))
 
 
-_CONTOUR_SIZE = (5.6, 4.4)
-
-
-@functools.lru_cache(maxsize=8)
-def _contour_map(x_bytes, y_bytes, w_range, b_range):
-    """The contour lines of E(w, b) and their labels, memoised: a slider draws the
-    same map in every frame (x, y passed as float64 bytes).
-
-    Contoured and labelled once on a scratch figure shaped like contour_figure's, so
-    the gaps and angles of the labels fit. Returns (segments, colours, labels): a list
-    of (k, 2) arrays, one RGBA colour each, and one dict of Text keywords per label.
-    """
-    x, y = np.frombuffer(x_bytes), np.frombuffer(y_bytes)
-    ww, bb = np.meshgrid(np.linspace(*w_range, 161), np.linspace(*b_range, 161))
-    E = line_error(ww, bb, x, y)
-    levels = np.unique(np.quantile(E, np.linspace(0, 1, 16) ** 2.5)[1:])
-    ax = Figure(figsize=_CONTOUR_SIZE, layout="constrained").add_subplot()
-    ax.set(xlim=w_range, ylim=b_range)
-    cs = ax.contour(ww, bb, E, levels=levels, cmap="Blues_r", linewidths=1)
-    texts = ax.clabel(cs, cs.levels[::3], fontsize=7, fmt="%.2g")
-    segments, colors = [], []
-    for path, color in zip(cs.get_paths(), cs.get_edgecolor()):
-        for part in path.to_polygons(closed_only=False):
-            segments.append(part)
-            colors.append(tuple(color))
-    labels = [dict(x=t.get_position()[0], y=t.get_position()[1], text=t.get_text(),
-                   rotation=t.get_rotation(), color=t.get_color(), fontsize=t.get_fontsize(),
-                   ha="center", va="center", zorder=t.get_zorder()) for t in texts]
-    return segments, colors, labels
-
-
 def contour_figure(x, y, path, *, w_range=None, b_range=None, title=None):
     """Figure: contours of E(w, b) with a descent path (array (T, 2)) and the minimum.
 
@@ -297,14 +260,13 @@ def contour_figure(x, y, path, *, w_range=None, b_range=None, title=None):
     wb = line_minimum(x, y)
     w_range = (wb[0] - 3.0, wb[0] + 2.5) if w_range is None else w_range
     b_range = (wb[1] - 3.5, wb[1] + 3.5) if b_range is None else b_range
-    segments, colors, labels = _contour_map(x.tobytes(), y.tobytes(), tuple(w_range),
-                                            tuple(b_range))
-    fig = Figure(figsize=_CONTOUR_SIZE, layout="constrained")
+    ww, bb = np.meshgrid(np.linspace(*w_range, 161), np.linspace(*b_range, 161))
+    E = line_error(ww, bb, x, y)
+    levels = np.unique(np.quantile(E, np.linspace(0, 1, 16) ** 2.5)[1:])
+    fig = Figure(figsize=(5.6, 4.4), layout="constrained")
     ax = fig.add_subplot()
-    static(ax.add_collection(LineCollection(segments, colors=colors, linewidths=1),
-                             autolim=False))
-    for t in labels:
-        static(ax.add_artist(Text(**t)))
+    cs = ax.contour(ww, bb, E, levels=levels, cmap="Blues_r", linewidths=1)
+    ax.clabel(cs, cs.levels[::3], fontsize=7, fmt="%.2g")
     path = np.asarray(path, dtype=float)
     diverging = np.linalg.norm(path[-1] - wb) > np.linalg.norm(path[0] - wb)
     if diverging:  # draw 3 points past the first one off the map, not the explosion
@@ -329,7 +291,7 @@ def contour_demo(x=None, y=None, *, start=(-0.5, 3.5), steps=60):
 
     x, y: the data (default: the chapter's line, ``noisy_line(50, w=2, b=1, seed=1)``).
     """
-    from bplib.interactive import Demo, Slider
+    from bplib.figures import Demo, Slider
 
     if x is None or y is None:
         from bplib.datasets import noisy_line
@@ -372,9 +334,9 @@ def minima_figure(x, y, starts, *, lr, steps, w_range=(-2.0, 6.0)):
                     ha="center", fontsize=8)
     for k, w0 in enumerate(starts):
         p = descend(lambda w: wave_gradient(w, x, y), w0, lr, steps)
-        ax.plot(p, wave_error(p, x, y), ".-", color=C[(k + 4) % len(C)], ms=5, lw=1,
+        ax.plot(p, wave_error(p, x, y), ".-", color=f"C{(k + 4) % 10}", ms=5, lw=1,
                 label=f"start {w0:g} → ends at {p[-1]:.2f}")
-        ax.plot(p[-1], wave_error(p[-1], x, y), "o", color=C[(k + 4) % len(C)], ms=9, mfc="none")
+        ax.plot(p[-1], wave_error(p[-1], x, y), "o", color=f"C{(k + 4) % 10}", ms=9, mfc="none")
     ax.set(xlim=w_range, xlabel="weight $w$", ylabel="error $E(w)$")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")

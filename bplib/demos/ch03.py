@@ -3,7 +3,7 @@
 Every ``*_figure`` function is pure: it takes numbers, returns a new
 :class:`matplotlib.figure.Figure` (never touching pyplot's global state) and,
 where a demo shows text beside the figure, a short string. Every ``*_demo``
-factory wraps one of them in a :class:`bplib.interactive.Demo`.
+factory wraps one of them in a :class:`bplib.figures.Demo`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 from bplib.activations import (relu, relu_prime, sigmoid, sigmoid_prime,
                                softmax, tanh, tanh_prime)
-from bplib.demos._style import C
+from bplib._validate import real_number
 
 __all__ = ["SATURATION_THRESHOLD", "activation_figure", "softmax_figure",
            "neuron_figure", "neuron_demo", "decision_surfaces_figure",
@@ -22,16 +22,6 @@ __all__ = ["SATURATION_THRESHOLD", "activation_figure", "softmax_figure",
 
 SATURATION_THRESHOLD = 0.01
 """A sigmoid unit counts as saturated when sigma'(net) is below this (max is 0.25)."""
-
-
-def _real(x, name, where):
-    """``x`` as a finite float, or a TypeError/ValueError naming ``where``."""
-    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{where}: expected {name} to be a real number, "
-                        f"got {type(x).__name__} {x!r}")
-    if not np.isfinite(x):
-        raise ValueError(f"{where}: expected {name} to be finite, got {x!r}")
-    return float(x)
 
 
 def _sig(x):
@@ -51,8 +41,8 @@ def activation_figure(z_range=(-6.0, 6.0)):
     fig = Figure(figsize=(10, 3.2), layout="constrained")
     axes = fig.subplots(1, 3)
     for ax, (name, f, df) in zip(axes, rows):
-        ax.plot(z, f(z), color=C[0], lw=2, label=f"{name}(z)")
-        ax.plot(z, df(z), color=C[3], lw=2, ls="--", label=f"{name}'(z)")
+        ax.plot(z, f(z), color="C0", lw=2, label=f"{name}(z)")
+        ax.plot(z, df(z), color="C3", lw=2, ls="--", label=f"{name}'(z)")
         ax.axhline(0, color="0.6", lw=0.8)
         ax.axvline(0, color="0.6", lw=0.8)
         ax.set_title(name)
@@ -74,10 +64,10 @@ def softmax_figure(logits):
     fig = Figure(figsize=(8, 2.8), layout="constrained")
     ax1, ax2 = fig.subplots(1, 2)
     idx = np.arange(z.size)
-    ax1.bar(idx, z, color=C[0])
+    ax1.bar(idx, z, color="C0")
     ax1.axhline(0, color="0.6", lw=0.8)
     ax1.set_title("logits z")
-    ax2.bar(idx, p, color=C[2])
+    ax2.bar(idx, p, color="C2")
     ax2.set_ylim(0, 1)
     ax2.set_title(f"softmax(z), sums to {p.sum():.0f}")
     for i, v in enumerate(p):
@@ -94,15 +84,15 @@ def neuron_figure(w, b, x_range=(-6.0, 6.0)):
     The output crosses 0.5 where net = 0, i.e. at x = -b/w, with slope w/4 there
     (Chapter 3, eq. (neuron)).
     """
-    w, b = _real(w, "w", "neuron_figure"), _real(b, "b", "neuron_figure")
+    w = real_number(w, "w", where="neuron_figure")
+    b = real_number(b, "b", where="neuron_figure")
     x = np.linspace(float(x_range[0]), float(x_range[1]), 401)
     out = sigmoid(w * x + b)
-    fig = Figure(figsize=(6, 3.2))           # fixed margins: cheaper than a layout engine
-    fig.subplots_adjust(left=0.11, right=0.97, bottom=0.15, top=0.9)
-    ax = fig.subplots()
+    fig = Figure(figsize=(6, 3.2), layout="constrained")
+    ax = fig.add_subplot()
     ax.plot(x, sigmoid(x), color="0.75", lw=1.5, label="w = 1, b = 0 (reference)")
     sign = "-" if b < 0 else "+"
-    ax.plot(x, out, color=C[0], lw=2.5,
+    ax.plot(x, out, color="C0", lw=2.5,
             label=rf"$\sigma({w:g}\,x {sign} {abs(b):g})$")
     ax.axhline(0.5, color="0.6", lw=0.8, ls=":")
     ax.set_ylim(-0.05, 1.05)
@@ -118,7 +108,7 @@ def neuron_figure(w, b, x_range=(-6.0, 6.0)):
                 f"w/4 = {w / 4:.3f}. "
                 + ("The curve rises with x." if w > 0 else "The curve falls with x."))
         if x[0] <= x0 <= x[-1]:
-            ax.plot([x0], [0.5], "o", color=C[3], label=f"x = -b/w = {x0:.2f}")
+            ax.plot([x0], [0.5], "o", color="C3", label=f"x = -b/w = {x0:.2f}")
     ax.set_title(f"one neuron: w = {w:g}, b = {b:g}")
     ax.legend(loc="upper left" if w >= 0 else "upper right", fontsize=8)
     return fig, text
@@ -126,7 +116,7 @@ def neuron_figure(w, b, x_range=(-6.0, 6.0)):
 
 def neuron_demo():
     """Slider demo: a neuron's weight sets the steepness, the bias shifts the step."""
-    from bplib.interactive import Demo, Slider
+    from bplib.figures import Demo, Slider
 
     def frame(w, b):
         return neuron_figure(w, b)
@@ -211,10 +201,10 @@ def hidden_space_figure(X, H, y, labels=("h1", "h2"), line=None):
         w1, w2, b = (float(v) for v in line)
         h = np.linspace(-0.35, 1.45, 50)
         if abs(w2) > 1e-12:
-            ax2.plot(h, (0.5 - b - w1 * h) / w2, color=C[2], lw=2,
+            ax2.plot(h, (0.5 - b - w1 * h) / w2, color="C2", lw=2,
                      label="linear fit = 0.5")
         elif abs(w1) > 1e-12:
-            ax2.axvline((0.5 - b) / w1, color=C[2], lw=2, label="linear fit = 0.5")
+            ax2.axvline((0.5 - b) / w1, color="C2", lw=2, label="linear fit = 0.5")
     ax1.legend(loc="upper center", fontsize=8, ncol=2)
     ax2.legend(loc="lower left", fontsize=8)
     return fig
@@ -248,13 +238,13 @@ def classic_network_figure(values=None):
     for bias, targets in (("b1", ("h1", "h2")), ("b2", ("o1", "o2"))):
         for t in targets:
             ax.annotate("", *_shortened(pos[bias], pos[t], 0.44),
-                        arrowprops=dict(arrowstyle="->", color=C[1], ls=":"))
+                        arrowprops=dict(arrowstyle="->", color="C1", ls=":"))
     inputs = np.ravel(c["inputs"])
     targets = np.ravel(c["targets"])
     for name, (x, y) in pos.items():
         if name.startswith("b"):
             label = f"{name} = {c[name]:g}"
-            color = C[1]
+            color = "C1"
         elif name.startswith("i"):
             label = f"{name}\n{inputs[int(name[1]) - 1]:g}"
             color = "0.85"
@@ -263,7 +253,7 @@ def classic_network_figure(values=None):
             if values is not None and name in values:
                 net, out = values[name]
                 label = f"{name}\nnet {net:.4f}\nout {out:.4f}"
-            color = C[0] if name.startswith("h") else C[2]
+            color = "C0" if name.startswith("h") else "C2"
         if name.startswith("b"):
             ax.add_patch(_circle((x, y), 0.2, color, alpha=0.35))
             ax.text(x, y - 0.3, label, ha="center", va="top", fontsize=8)
@@ -303,9 +293,7 @@ def saturation_stats(net):
 def _saturation_net(log10_scale, n, n_in, n_hidden, seed, where):
     from bplib.initializers import xavier_uniform
 
-    log10_scale = _real(log10_scale, "log10_scale", where)
-    if not -10 <= log10_scale <= 10:
-        raise ValueError(f"{where}: expected log10_scale in [-10, 10], got {log10_scale!r}")
+    log10_scale = real_number(log10_scale, "log10_scale", where=where, low=-10, high=10)
     scale = 10.0 ** log10_scale
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, n_in)) * scale
@@ -331,18 +319,17 @@ def saturation_figure(log10_scale, *, n=400, n_in=8, n_hidden=16, seed=0, z_max=
     scale, net = _saturation_net(log10_scale, n, n_in, n_hidden, seed, "saturation_figure")
     out = sigmoid(net)
     frac, mean_d = saturation_stats(net)
-    fig = Figure(figsize=(9, 3.2))           # fixed margins: cheaper than a layout engine
-    fig.subplots_adjust(left=0.07, right=0.93, bottom=0.16, top=0.9, wspace=0.35)
+    fig = Figure(figsize=(9, 3.2), layout="constrained")
     ax1, ax2 = fig.subplots(1, 2)
-    _fraction_histogram(ax1, np.clip(net, -z_max, z_max), (-z_max, z_max), C[0], 0.7)
+    _fraction_histogram(ax1, np.clip(net, -z_max, z_max), (-z_max, z_max), "C0", 0.7)
     ax1.set(xlabel=f"net input z (beyond ±{z_max:g}: end bins)", ylabel="fraction of units")
     z = np.linspace(-z_max, z_max, 400)
     twin = ax1.twinx()
-    twin.plot(z, sigmoid_prime(z), color=C[3], lw=2)
+    twin.plot(z, sigmoid_prime(z), color="C3", lw=2)
     twin.set_ylim(0, 0.27)
-    twin.set_ylabel("σ′(z)", color=C[3])
+    twin.set_ylabel("σ′(z)", color="C3")
     ax1.set_title(f"inputs of size ~{scale:.3g}")
-    _fraction_histogram(ax2, out, (0.0, 1.0), C[2], 0.8)
+    _fraction_histogram(ax2, out, (0.0, 1.0), "C2", 0.8)
     ax2.set_xlabel("output σ(z)")
     ax2.set_title(f"{100 * frac:.0f}% of outputs saturated")
     text = (f"input scale {scale:.3g}: {100 * frac:.1f}% of the sigmoid units have "
@@ -352,8 +339,7 @@ def saturation_figure(log10_scale, *, n=400, n_in=8, n_hidden=16, seed=0, z_max=
 
 
 def _fraction_histogram(ax, values, span, color, alpha):
-    """40 bins over ``span`` showing the fraction of ``values`` in each, on fixed axes
-    (one filled step outline: quicker to draw than 40 bars)."""
+    """40 bins over ``span`` showing the fraction of ``values`` in each, on fixed axes."""
     counts, edges = np.histogram(values.ravel(), bins=np.linspace(*span, 41))
     ax.stairs(counts / values.size, edges, fill=True, color=color, alpha=alpha)
     ax.set(xlim=span, ylim=(0, 1.02))
@@ -361,7 +347,7 @@ def _fraction_histogram(ax, values, span, color, alpha):
 
 def saturation_demo():
     """Slider demo: scaling the inputs up pushes sigmoid units into saturation."""
-    from bplib.interactive import Demo, Slider
+    from bplib.figures import Demo, Slider
 
     def frame(log10_scale):
         return saturation_figure(log10_scale)

@@ -4,7 +4,7 @@ Pure functions around :mod:`bplib.engine`: the chapter's sigmoid neuron, the
 patterns of backward flow and small scalar networks drawn as graphs
 (:func:`bplib.demos.graph.draw_graph`), paths counted, and what finite
 differences and one backward pass cost. ``neuron_demo()`` and ``max_demo()``
-wrap views in sliders (:mod:`bplib.interactive`).
+wrap views in sliders (:mod:`bplib.figures`).
 """
 
 from __future__ import annotations
@@ -16,10 +16,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from bplib.demos._style import C
 from bplib.demos.graph import draw_graph
 from bplib.engine import Value, maximum, topological_order
-from bplib.interactive import static
 
 __all__ = [
     "draw_graph", "neuron", "neuron_view", "neuron_demo", "patterns_figure",
@@ -64,26 +62,25 @@ def neuron_view(w=NEURON["w"], x=NEURON["x"], *, b=NEURON["b"], t=NEURON["t"],
 
     The tangent at the current w has slope ``w.grad``: the number the backward
     pass wrote into the box labelled w. Returns (Figure, text): the text says so
-    with the numbers (shown beside the figure, not drawn: text is slow to draw).
+    with the numbers (shown beside the figure).
     """
     v = neuron(w, x, b, t)
-    fig = Figure(figsize=(8, 5))                       # fixed axes: fast to redraw
+    fig = Figure(figsize=(8, 5))
     gax = fig.add_axes((0.01, 0.45, 0.98, 0.54))
     cax = fig.add_axes((0.09, 0.1, 0.88, 0.33))
-    half_const = next(p for p in v["E"].parents if p is not v["e2"])     # the 1/2
-    draw_graph(v["E"], gax, fixed=[v["x"], v["b"], v["t"], half_const])
+    draw_graph(v["E"], gax)
     ws = np.linspace(*w_range, 241)
-    static(*cax.plot(ws, _neuron_error(ws, x, b, t), color=C[0], label="E(w)"))
+    cax.plot(ws, _neuron_error(ws, x, b, t), color="C0", label="$E(w)$")
     slope, E = v["w"].grad, v["E"].data
     half = 0.6
-    cax.plot([w - half, w + half], [E - half * slope, E + half * slope], color=C[3],
-             lw=2, label="tangent, slope dE/dw")
-    cax.plot([w], [E], "o", color=C[3])
+    cax.plot([w - half, w + half], [E - half * slope, E + half * slope], color="C3",
+             lw=2, label=r"tangent, slope $\partial E/\partial w$")
+    cax.plot([w], [E], "o", color="C3")
     cax.set_xlim(w_range[0] - 0.1, w_range[1] + 0.1)     # the point stays whole at the ends
     cax.set_ylim(-0.02, 0.5 * max(t, 1 - t) ** 2 + 0.05)
-    cax.set_xlabel("weight w")
-    cax.set_ylabel("error E")
-    static(cax.legend(loc="upper right", fontsize=8))
+    cax.set_xlabel("weight $w$")
+    cax.set_ylabel("error $E$")
+    cax.legend(loc="upper right", fontsize=8)
     text = (f"w = {w:g}: E = {E:.4g}, and the tangent's slope dE/dw = {slope:.3g} "
             f"is the grad the backward pass wrote into the box of w.")
     return fig, text
@@ -91,7 +88,7 @@ def neuron_view(w=NEURON["w"], x=NEURON["x"], *, b=NEURON["b"], t=NEURON["t"],
 
 def neuron_demo(start=-3.0, stop=3.0, step=0.25, value=NEURON["w"]):
     """Slider over the weight w of the neuron (25 frames by default)."""
-    from bplib.interactive import Demo, Slider
+    from bplib.figures import Demo, Slider
 
     return Demo(lambda w: neuron_view(w),
                 Slider("w", start, stop, step, value=value, label="weight w"),
@@ -122,15 +119,19 @@ def max_view(a=0.5, *, b=-1.0, c=0.0):
     f = maximum(ab, vc)
     f.label = "f"
     f.backward()
+    if ab.data == c:      # a tie: the engine splits the gradient equally
+        route, highlight = "ab = c: the gradient is split, half to each", [ab, vc]
+    else:
+        route, highlight = ("the gradient goes to ab", [ab]) if ab.data > c else \
+            ("the gradient goes to c", [vc])
     fig = Figure(figsize=(4.8, 3.0), layout="constrained")
-    draw_graph(f, fig.add_subplot(), highlight=[ab] if ab.data > c else [vc],
-               title=f"a = {a:g}: the gradient goes to {'ab' if ab.data > c else 'c'}")
+    draw_graph(f, fig.add_subplot(), highlight=highlight, title=f"a = {a:g}: {route}")
     return fig
 
 
 def max_demo(start=-2.0, stop=2.0, step=0.25, value=0.5):
     """Slider over a in f = max(a * b, c) (17 frames by default)."""
-    from bplib.interactive import Demo, Slider
+    from bplib.figures import Demo, Slider
 
     return Demo(lambda a: max_view(a), Slider("a", start, stop, step, value=value,
                                               label="input a"),

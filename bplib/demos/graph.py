@@ -11,16 +11,14 @@ from __future__ import annotations
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from bplib.demos._style import C
 from bplib.engine import Value, topological_order
-from bplib.interactive import static
 
 __all__ = ["draw_graph", "GRAD_COLOR"]
 
 _SYMBOL = {"*": "\u00d7", "/": "\u00f7", "-": "\u2212", "neg": "\u2212x",
            "sigmoid": "\u03c3", "relu": "ReLU"}
 _VALUE, _EDGE, _HI = "black", "0.55", "#fff3c4"
-GRAD_COLOR = C[3]
+GRAD_COLOR = "C3"
 """The colour of the gradients in the boxes (the chapter says "the red gradients")."""
 
 
@@ -65,7 +63,7 @@ def _title(node):
     return op if node.op else "const"
 
 
-def draw_graph(root, ax=None, *, grads=True, highlight=(), digits=3, title=None, fixed=()):
+def draw_graph(root, ax=None, *, grads=True, highlight=(), digits=3, title=None):
     """Draw the graph that made ``root``: one box per value, inputs on the left.
 
     Each box shows the value's name or operation, its ``data`` and (``grads=True``)
@@ -83,9 +81,6 @@ def draw_graph(root, ax=None, *, grads=True, highlight=(), digits=3, title=None,
         Boxes filled in yellow (e.g. a path).
     digits : int
         Significant digits shown.
-    fixed : iterable of Value
-        Values whose ``data`` a slider never changes: a live slider draws
-        their numbers once, with the boxes and names (see ``bplib.interactive.static``).
 
     Returns
     -------
@@ -102,38 +97,30 @@ def draw_graph(root, ax=None, *, grads=True, highlight=(), digits=3, title=None,
         ax = fig.add_axes((0, 0, 1, 0.9 if title else 1))
     fig = ax.figure
     hi = {id(v) for v in highlight}
-    same = {id(v) for v in fixed}
-    # Changing numbers are drawn after every box and name (a higher zorder), so a
-    # live slider redraws them in one pass over the cached rest of the graph.
-    numbers_z = 3.1
     bw, bh = 0.78, 0.62 if grads else 0.46
     for node in order:
         x1, y1 = pos[node]
         for p in node.parents:
             x0, y0 = pos[p]
-            # add_artist, not add_patch: the limits are set below, and add_patch
-            # would build every arrow's path once more to autoscale them
-            static(ax.add_artist(FancyArrowPatch(
+            ax.add_patch(FancyArrowPatch(
                 (x0 + bw / 2, y0), (x1 - bw / 2, y1), arrowstyle="-|>", mutation_scale=9,
-                color=_EDGE, lw=1.0, shrinkA=0, shrinkB=1)))
+                color=_EDGE, lw=1.0, shrinkA=0, shrinkB=1))
     for node in order:
         x, y = pos[node]
-        static(ax.add_artist(FancyBboxPatch(
+        ax.add_patch(FancyBboxPatch(
             (x - bw / 2, y - bh / 2), bw, bh, boxstyle="round,pad=0.02,rounding_size=0.06",
-            fc=_HI if id(node) in hi else "white", ec="0.3" if node.parents else C[0],
-            lw=1.2)))
+            fc=_HI if id(node) in hi else "white", ec="0.3" if node.parents else "C0",
+            lw=1.2))
         top = y + bh / 2 - 0.13
-        static(ax.text(x, top, _title(node), ha="center", va="center", fontsize=8.5,
-                       weight="bold", color="0.15"))
-        value = ax.text(x, top - 0.19, f"{node.data:.{digits}g}", ha="center", va="center",
-                        fontsize=8.5, color=_VALUE, zorder=3 if id(node) in same else numbers_z)
-        if id(node) in same:
-            static(value)
+        ax.text(x, top, _title(node), ha="center", va="center", fontsize=8.5,
+                weight="bold", color="0.15")
+        ax.text(x, top - 0.19, f"{node.data:.{digits}g}", ha="center", va="center",
+                fontsize=8.5, color=_VALUE)
         if grads:
-            static(ax.text(x - 0.11, top - 0.37, "grad", ha="right", va="center",
-                           fontsize=8, color=GRAD_COLOR))
+            ax.text(x - 0.11, top - 0.37, "grad", ha="right", va="center",
+                    fontsize=8, color=GRAD_COLOR)
             ax.text(x - 0.07, top - 0.37, f"{node.grad:.{digits}g}", ha="left",
-                    va="center", fontsize=8, color=GRAD_COLOR, zorder=numbers_z)
+                    va="center", fontsize=8, color=GRAD_COLOR)
     ys = [y for _, y in pos.values()]
     ax.set_xlim(-0.55, width - 0.45)
     ax.set_ylim(min(ys) - 0.5, max(ys) + 0.5)

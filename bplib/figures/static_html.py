@@ -1,19 +1,26 @@
-"""The static form of a :class:`bplib.interactive.Demo`: one self-contained HTML
+"""The static form of a :class:`bplib.figures.Demo`: one self-contained HTML
 block (inline style and script, frames as inline PNG) with a keyboard-accessible
 ``<input type="range">`` per slider. No kernel, no CDN, no external file.
 
 Frame ``k`` of sliders with lengths ``n_1, ..., n_m`` and positions ``i_1..i_m``
 is ``k = (...(i_1 n_2 + i_2) n_3 + ...) + i_m`` (first slider slowest), as
 ``Demo.grid`` orders them. Use ``Demo.to_html()`` rather than this module.
+Side text wraps at word boundaries and moves under the figure when there is no room.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
+import io
+import itertools
 import json
 import math
-import struct
+
+from PIL import Image
+
+_counter = itertools.count()     # several demos of one frame set may share a page
 
 _CSS = (
     ".bplib-demo{margin:1em 0}"
@@ -26,43 +33,52 @@ _CSS = (
     ".bplib-demo .bplib-frame{display:flex;flex-wrap:wrap;align-items:flex-start;gap:1em}"
     ".bplib-demo .bplib-frame[hidden]{display:none}"
     ".bplib-demo img{max-width:100%;height:auto}"
-    ".bplib-demo pre.bplib-text{margin:0;white-space:pre-wrap}"
+    ".bplib-demo .bplib-extra{flex:1 1 16em;min-width:16em;max-width:100%;overflow-x:auto}"
+    ".bplib-demo pre.bplib-text{margin:0;white-space:pre-wrap;word-break:normal;"
+    "overflow-wrap:normal}"
 )
 
 # Finds its own block by id, so several demos on one page stay independent.
 _JS = """(function(){
-var root=document.getElementById("%s");
-if(!root||root.getAttribute("data-ready"))return;
-root.setAttribute("data-ready","1");
-var inputs=root.querySelectorAll("input.bplib-range"),
-    frames=root.querySelectorAll(".bplib-frame"),
-    vals=[],outs=[],i;
-for(i=0;i<inputs.length;i++){
-  vals.push(JSON.parse(inputs[i].getAttribute("data-values")));
-  outs.push(document.getElementById(inputs[i].id+"-out"));
+const root = document.getElementById("%s");
+if (!root || root.dataset.ready) return;
+root.dataset.ready = "1";
+const inputs = [...root.querySelectorAll("input.bplib-range")];
+const frames = [...root.querySelectorAll(".bplib-frame")];
+const values = inputs.map(i => JSON.parse(i.dataset.values));
+function update() {
+  let k = 0;
+  inputs.forEach((input, j) => {
+    const v = values[j][+input.value];
+    k = k * values[j].length + (+input.value);
+    document.getElementById(input.id + "-out").textContent = v;
+    input.setAttribute("aria-valuetext", input.dataset.label + " = " + v);
+  });
+  frames.forEach((f, j) => { f.hidden = j !== k; });
+  root.dataset.frame = String(k);
 }
-function update(){
-  var idx=0,k,j;
-  for(j=0;j<inputs.length;j++){
-    k=parseInt(inputs[j].value,10);
-    idx=idx*vals[j].length+k;
-    outs[j].textContent=vals[j][k];
-    inputs[j].setAttribute("aria-valuetext",inputs[j].getAttribute("data-label")+" = "+vals[j][k]);
-  }
-  for(j=0;j<frames.length;j++){frames[j].hidden=(j!==idx);}
-  root.setAttribute("data-frame",String(idx));
-}
-for(i=0;i<inputs.length;i++){
-  inputs[i].addEventListener("input",update);
-  inputs[i].addEventListener("change",update);
-}
+inputs.forEach(i => { i.addEventListener("input", update); i.addEventListener("change", update); });
 update();
 })();"""
 
 
-def static_html(uid, title, sliders, frames) -> str:
-    """One <div> with inline style, range inputs, every frame and the script."""
-    esc = html.escape
+def _small_png(png: bytes) -> bytes:
+    """The frame as a 256-colour PNG packed hard (a third of the bytes, same look)."""
+    img = Image.open(io.BytesIO(png)).convert("RGB").quantize(
+        colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    img.save(out, format="PNG", compress_level=9)
+    return out.getvalue()
+
+
+def static_html(demo, frames) -> str:
+    """One <div> with inline style, a range input per slider, every frame, the script.
+
+    frames: ``(values, png, extra_html)`` for every grid point, in ``demo.grid()`` order.
+    """
+    esc, sliders, title = html.escape, demo.sliders, demo.title
+    pngs = [_small_png(png) for _, png, _ in frames]
+    uid = f"bplib-demo-{hashlib.sha1(b''.join(pngs)).hexdigest()[:10]}-{next(_counter)}"
     start = sum(s.index * math.prod(len(t) for t in sliders[i + 1:])
                 for i, s in enumerate(sliders))
     parts = [f'<div class="bplib-demo" id="{uid}" data-frames="{len(frames)}">',
@@ -81,12 +97,12 @@ def static_html(uid, title, sliders, frames) -> str:
             f'aria-valuetext="{esc(s.label)} = {texts[s.index]}">'
             f'<output id="{sid}-out" for="{sid}">{texts[s.index]}</output></div>')
     parts.append("</div>")
-    for k, (values, png, extra) in enumerate(frames):
+    for k, ((values, _, extra), png) in enumerate(zip(frames, pngs)):
         alt = ", ".join(f"{s.label} = {s.format(values[s.name])}" for s in sliders)
         alt = f"{title}: {alt}" if title else alt
         hidden = "" if k == start else " hidden"
         b64 = base64.b64encode(png).decode("ascii")
-        width, height = struct.unpack(">II", png[16:24])     # from the PNG header
+        width, height = Image.open(io.BytesIO(png)).size
         parts.append(
             f'<div class="bplib-frame" data-index="{k}"{hidden}>'
             f'<img src="data:image/png;base64,{b64}" width="{width}" height="{height}" '

@@ -1,7 +1,12 @@
-"""Tests for bplib.interactive (Slider, Demo) and a sweep over every chapter demo."""
+"""bplib.figures: sliders, demos, their frames, the static HTML and the live control.
+
+Behaviour only: frames change when values change, the same values give the same
+frame, the layout does not jump, every chapter demo is swept over every control and
+fits its figure, and the live control prepares nearby frames on the kernel's loop."""
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import io
 import json
@@ -9,19 +14,22 @@ import os
 import re
 import subprocess
 import sys
+import textwrap
 import warnings
 from html.parser import HTMLParser
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
-from bplib.interactive import (
-    _STATIC_DPI, MAX_FRAMES, Demo, Slider, _extra_html, demo_factories)
+from bplib.demos import demo_factories
+from bplib.figures import DPI, MAX_FRAMES, Demo, Slider
+from bplib.figures.live import LiveDemo
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -42,8 +50,8 @@ def line_with_table(w, b=0.0):
 
 # ----------------------------------------------------------------- Slider
 @pytest.mark.parametrize("args, kwargs, error, match", [
-    (("w", 0, 1, 0), {}, ValueError, "step must be > 0"),
-    (("w", 0, 1, -0.1), {}, ValueError, "step must be > 0"),
+    (("w", 0, 1, 0), {}, ValueError, r"step in \(0, inf\)"),
+    (("w", 0, 1, -0.1), {}, ValueError, r"step in \(0, inf\)"),
     (("w", 1, 1, 0.1), {}, ValueError, "start must be < stop"),
     (("w", 2, 1, 0.1), {}, ValueError, "start must be < stop"),
     (("w", 0, 1, 0.3), {}, ValueError, "whole number"),
@@ -96,6 +104,11 @@ def test_slider_grid_property(start, k, step):
     assert s.values[0] <= s.value <= s.values[-1]
 
 
+def test_slider_snaps_to_the_nearest_grid_point():
+    s = Slider("w", 0, 1, 0.25)
+    assert [s.snap(v) for v in (-3, 0.1, 0.13, 0.9, 7)] == [0, 0, 1, 4, 4]
+
+
 # ------------------------------------------------------------------- Demo
 def test_demo_rejects_bad_arguments():
     s = Slider("w", 0, 1, 0.5)
@@ -114,12 +127,12 @@ def test_demo_rejects_bad_arguments():
     assert Demo(line_fig, Slider("w", 0, MAX_FRAMES - 1, 1)).n_frames == MAX_FRAMES
 
 
-def test_render_checks_what_fn_returns():
+def test_frame_checks_what_fn_returns():
     with pytest.raises(TypeError, match="must return a matplotlib Figure"):
-        Demo(lambda w: "not a figure", Slider("w", 0, 1, 0.5)).render(w=0)
+        Demo(lambda w: "not a figure", Slider("w", 0, 1, 0.5)).frame(w=0)
     bad_extra = Demo(lambda w: (line_fig(w), 3.0), Slider("w", 0, 1, 0.5))
     with pytest.raises(TypeError, match="DataFrame, a str or an HTML"):
-        bad_extra.image(w=0)
+        bad_extra.frame(w=0)
 
 
 def test_an_error_in_fn_names_the_demo_and_values():
@@ -127,24 +140,26 @@ def test_an_error_in_fn_names_the_demo_and_values():
         raise ZeroDivisionError("boom")
     demo = Demo(broken, Slider("w", 0, 1, 0.5), title="Broken demo")
     with pytest.raises(ZeroDivisionError) as info:
-        demo.frames()
+        demo.frame(w=0.5)
     assert "Broken demo" in "".join(info.value.__notes__)
-    assert "'w': 0.0" in "".join(info.value.__notes__)
+    assert "'w': 0.5" in "".join(info.value.__notes__)
 
 
-def test_frames_cover_the_grid_first_slider_slowest():
+def test_frames_cover_the_grid_differ_and_repeat_exactly():
     demo = Demo(line_with_table, Slider("w", -1, 1, 1), Slider("b", 0, 1, 1))
-    frames = demo.frames()
-    assert [v for v, _, _ in frames] == [
-        {"w": -1, "b": 0}, {"w": -1, "b": 1}, {"w": 0, "b": 0},
-        {"w": 0, "b": 1}, {"w": 1, "b": 0}, {"w": 1, "b": 1}]
-    pngs = [png for _, png, _ in frames]
+    grid = list(demo.grid())
+    assert grid == [{"w": -1, "b": 0}, {"w": -1, "b": 1}, {"w": 0, "b": 0},
+                    {"w": 0, "b": 1}, {"w": 1, "b": 0}, {"w": 1, "b": 1}]
+    frames = [demo.frame(**v) for v in grid]
+    pngs = [png for png, _ in frames]
     assert all(p.startswith(PNG_SIGNATURE) for p in pngs)
     assert len(set(pngs)) == len(pngs)              # each setting draws differently
-    assert all("<table" in extra for _, _, extra in frames)
-    from PIL import Image
-    img = Image.open(io.BytesIO(pngs[0]))
-    assert img.size == (3 * _STATIC_DPI, 2 * _STATIC_DPI)   # figsize x static dpi
+    assert all("<table" in extra for _, extra in frames)
+    assert Image.open(io.BytesIO(pngs[0])).size == (3 * DPI, 2 * DPI)
+    fresh = Demo(line_with_table, Slider("w", -1, 1, 1), Slider("b", 0, 1, 1))
+    assert fresh.frame(w=1, b=0) == frames[4]       # a pure fn gives the same bytes
+    assert demo.frame(w=0.9, b=0.2) == frames[4]    # values snap to the grid
+    assert demo.is_ready(w=1, b=0) and not fresh.is_ready(w=-1, b=0)
 
 
 def test_extra_kinds_are_rendered_as_html():
@@ -152,18 +167,18 @@ def test_extra_kinds_are_rendered_as_html():
     for extra, expect in [("a < b", "<pre class=\"bplib-text\">a &lt; b</pre>"),
                           (HTML("<b>bold</b>"), "<b>bold</b>"), (None, "")]:
         demo = Demo(lambda w, e=extra: (line_fig(w), e), Slider("w", 0, 1, 1))
-        assert demo.image(w=0)[1] == expect
+        assert demo.frame(w=0)[1] == expect
 
 
 def test_pyplot_figures_are_closed():
-    import matplotlib.pyplot as plt
-
     def with_pyplot(w):
         fig, ax = plt.subplots(figsize=(2, 2))
         ax.plot([0, 1], [0, w])
         return fig
     before = set(plt.get_fignums())
-    Demo(with_pyplot, Slider("w", 0, 2, 1)).frames()
+    demo = Demo(with_pyplot, Slider("w", 0, 2, 1))
+    for values in demo.grid():
+        demo.frame(**values)
     assert set(plt.get_fignums()) == before
 
 
@@ -172,26 +187,22 @@ def wide_labels_fig(w):
     fig = Figure(figsize=(3, 2), layout="constrained")
     ax = fig.add_subplot()
     ax.plot([0, 1], [0, 1])
-    ax.set_yticks([0, 1], ["0", "9" * (1 + 3 * w)])
+    ax.set_yticks([0, 1], ["0", "9" * (1 + w)])
     return fig
 
 
-def test_fixed_layout_is_shared_and_leaves_room_for_every_frame():
-    demo = Demo(wide_labels_fig, Slider("w", 0, 2, 1, value=0))
-    boxes = []
-    for values in demo.grid():
-        fig, _ = demo.render(**values)
-        FigureCanvasAgg(fig)
-        demo._fix_layout(fig)
-        assert type(fig.get_layout_engine()).__name__ == "PlaceHolderLayoutEngine"
-        fig.canvas.draw()
-        ax = fig.axes[0]
-        boxes.append(ax.get_position().extents)
-        assert ax.get_tightbbox(fig.canvas.get_renderer()).x0 >= 0, values   # labels fit
-    assert np.allclose(boxes, boxes[0])                  # no jitter between frames
-    own, _ = Demo(wide_labels_fig, Slider("w", 0, 2, 1), fixed_layout=False).render(w=2)
-    FigureCanvasAgg(own).draw()
-    assert boxes[0][0] == pytest.approx(own.axes[0].get_position().x0)  # widest frame's room
+def test_layout_is_the_initial_frames_and_does_not_jump():
+    demo = Demo(wide_labels_fig, Slider("w", 0, 2, 1, value=1))
+    own = wide_labels_fig(1)
+    own.draw_without_rendering()
+    expected = own.axes[0].get_position().bounds
+    # Whatever frame comes first, every frame's axes sit where the initial frame's do.
+    for w in (2, 0, 1):
+        fig, _ = demo.render(w=w)
+        fig.draw_without_rendering()
+        assert fig.axes[0].get_position().bounds == pytest.approx(expected), w
+    pngs = [Image.open(io.BytesIO(demo.frame(w=w)[0])) for w in (0, 1, 2)]
+    assert len({p.size for p in pngs}) == 1
 
 
 # ---------------------------------------------------------------- static
@@ -251,21 +262,25 @@ def test_static_html_is_self_contained_and_well_formed():
     shown = [a for a in frames if "hidden" not in a]
     assert [a["data-index"] for a in shown] == [str(1 * 2 + 1)]   # the initial values
     assert page.count("<table") == 6                              # extra per frame
+    imgs = [a for t, a in tree.tags if t == "img"]
+    assert {(a["width"], a["height"]) for a in imgs} == {(str(3 * DPI), str(2 * DPI))}
     assert demo.to_html().split('id="')[1] != page.split('id="')[1]  # unique ids
 
 
 def test_show_static_is_html_without_ipywidgets_and_live_is_a_widget():
     """One fresh interpreter: static show first (ipywidgets must stay unimported)."""
-    code = ("import os, sys, bplib.interactive as bi\n"
-            "import IPython.display as d\n"
-            "shown = []\n"
-            "d.display = lambda obj: shown.append(obj)\n"
-            "demo = bi.Demo(lambda w: __import__('matplotlib.figure').figure.Figure(),"
-            " bi.Slider('w', 0, 1, 1))\n"
-            "os.environ['BPLIB_STATIC'] = '1'; demo.show()\n"
-            "print(type(shown[-1]).__name__, 'ipywidgets' in sys.modules)\n"
-            "os.environ['BPLIB_STATIC'] = '0'; demo.show()\n"
-            "print(type(shown[-1]).__name__, 'ipywidgets' in sys.modules)\n")
+    code = textwrap.dedent("""
+        import os, sys, bplib.figures as bf
+        import IPython.display as d
+        shown = []
+        d.display = lambda obj: shown.append(obj)
+        demo = bf.Demo(lambda w: __import__('matplotlib.figure').figure.Figure(),
+                       bf.Slider('w', 0, 1, 1))
+        os.environ['BPLIB_STATIC'] = '1'; demo.show()
+        print(type(shown[-1]).__name__, 'ipywidgets' in sys.modules)
+        os.environ['BPLIB_STATIC'] = '0'; demo.show()
+        print(type(shown[-1]).__name__, 'ipywidgets' in sys.modules)
+    """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=180, env={k: v for k, v in os.environ.items()
                                            if k != "BPLIB_STATIC"})
@@ -276,52 +291,16 @@ def test_show_static_is_html_without_ipywidgets_and_live_is_a_widget():
 # ------------------------------------------------------------------ live
 def test_live_widget_updates_in_place_when_driven():
     demo = Demo(line_with_table, Slider("w", -1, 1, 0.5, value=0), Slider("b", 0, 1, 1))
-    live = demo.widget(prefetch=False)
+    live = demo.widget()
     first, image = bytes(live.image.value), live.image
     assert first.startswith(PNG_SIGNATURE) and "<table" in live.extra.value
     live.controls["w"].value = 1.0
     assert live.image is image                      # same widget, new value: no flicker
     assert bytes(live.image.value) != first
     assert ">1.0<" in live.extra.value
-    live.controls["w"].value = 0.0                   # back: same picture (pure, memoised)
+    live.controls["w"].value = 0.0                   # back: the same picture
     assert bytes(live.image.value) == first
-    assert len(live.timings) == 3 and all(t >= 0 for t in live.timings)
     assert set(live.controls) == {"w", "b"} and live.values == {"w": 0.0, "b": 0}
-
-
-def test_live_prefetch_fills_every_frame_and_matches_direct_render():
-    demo = Demo(line_fig, Slider("w", 0, 2, 1))
-    live = demo.widget(prefetch=True)
-    live.thread.join(timeout=60)
-    assert len(demo._cache) == 3
-    live.controls["w"].value = 2
-    assert bytes(live.image.value) == demo.image(w=2)[0]
-
-
-def test_prefetch_waits_while_the_reader_moves_a_control():
-    demo = Demo(line_fig, Slider("w", 0, 4, 1, value=0))
-    live = demo.widget(prefetch=False)
-    live.QUIET_S = 60.0                              # no timing luck needed below
-    assert not live._moving()                        # drawing the first frame is no move
-    live.controls["w"].value = 3
-    assert live._moving()
-    live._last_move -= live.QUIET_S
-    assert not live._moving()
-
-
-def test_an_update_overtaken_by_a_move_does_not_show_its_old_frame():
-    demo = Demo(line_fig, Slider("w", 0, 2, 1, value=0))
-    live = demo.widget(prefetch=False)
-    direct = demo.live_frame
-
-    def slow_frame(key, wait=True):
-        png = direct(key, wait=wait)
-        if key == (0,):
-            live.controls["w"].value = 2   # the reader moves while frame 0 is drawn
-        return png
-    demo.live_frame = slow_frame
-    live.update()                          # as the prefetch thread's refresh does
-    assert bytes(live.image.value) == direct((2,))[0]
 
 
 def test_live_error_is_shown_not_raised():
@@ -329,9 +308,81 @@ def test_live_error_is_shown_not_raised():
         if w > 0:
             raise ValueError("w too large for this demo")
         return line_fig(w)
-    live = Demo(fragile, Slider("w", 0, 1, 1, value=0)).widget(prefetch=False)
+    live = Demo(fragile, Slider("w", 0, 1, 1, value=0)).widget()
     live.controls["w"].value = 1
     assert "w too large" in live.extra.value
+
+
+def test_nearby_frames_are_the_reach_around_the_current_values_nearest_first():
+    demo = Demo(line_fig, Slider("w", 0, 6, 1, value=0), Slider("b", 0, 1, 1, value=0))
+    live = demo.widget()
+    near = live.nearby()
+    assert near[0] == {"w": 0, "b": 0}
+    assert {(v["w"], v["b"]) for v in near} == {(w, b) for w in (0, 1, 2) for b in (0, 1)}
+    dist = [v["w"] + v["b"] for v in near]
+    assert dist == sorted(dist)
+
+
+def test_still_controls_prepare_nearby_frames_on_the_running_loop(monkeypatch):
+    monkeypatch.setattr(LiveDemo, "IDLE_S", 0.05)
+    demo = Demo(line_fig, Slider("w", 0, 8, 1, value=0))
+
+    async def session():
+        live = demo.widget()                 # inside a running loop, as in a kernel
+        live.controls["w"].value = 4         # a move restarts the wait, around w = 4
+        assert not demo.is_ready(w=5)        # nothing drawn ahead at once
+        for _ in range(200):
+            await asyncio.sleep(0.05)
+            if all(demo.is_ready(w=w) for w in range(2, 7)):
+                break
+        return live
+
+    asyncio.run(session())
+    assert all(demo.is_ready(w=w) for w in range(2, 7))     # within REACH = 2 of w = 4
+    assert not demo.is_ready(w=8)                             # farther ones wait
+
+
+def test_no_running_loop_prepares_nothing():
+    demo = Demo(line_fig, Slider("w", 0, 4, 1, value=0))
+    demo.widget()
+    assert [demo.is_ready(w=w) for w in range(5)] == [True, False, False, False, False]
+
+
+def test_a_live_kernel_prepares_nearby_frames_while_idle():
+    """In a real IPython kernel (as JupyterLab runs), between messages."""
+    from jupyter_client.manager import start_new_kernel
+    km, kc = start_new_kernel(kernel_name="python3")
+    try:
+        def run(code):
+            out = []
+            reply = kc.execute_interactive(
+                code, timeout=60, output_hook=lambda m: out.append(
+                    m["content"].get("text", "") if m["msg_type"] == "stream" else ""))
+            assert reply["content"]["status"] == "ok", reply["content"]
+            return "".join(out).strip()
+        run("from bplib.figures import Demo, Slider, live\n"
+            "from matplotlib.figure import Figure\n"
+            "def fig(w):\n"
+            "    f = Figure(figsize=(2, 2)); f.add_subplot().plot([0, w]); return f\n"
+            "demo = Demo(fig, Slider('w', 0, 8, 1, value=4))\n"
+            "view = demo.widget()\n"
+            "ready = lambda: [w for w in range(9) if demo.is_ready(w=w)]\n"
+            "print(ready())")
+        import time
+        deadline = time.monotonic() + 30
+        while True:
+            time.sleep(live_idle_s() + 0.5)
+            ready = run("print(ready())")
+            if ready == "[2, 3, 4, 5, 6]" or time.monotonic() > deadline:
+                break
+        assert ready == "[2, 3, 4, 5, 6]"
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+def live_idle_s():
+    return LiveDemo.IDLE_S
 
 
 # ------------------------------------------------ sweep over chapter demos
@@ -339,18 +390,10 @@ def all_demo_factories():
     return [pytest.param(fn, id=name) for name, fn in demo_factories().items()]
 
 
-def corner_settings(demo):
-    """Min, middle and max of every control (others at their initial values)."""
-    settings_ = []
+def sweeps(demo):
+    """Each control moved over its whole grid, the others at their initial values."""
     for s in demo.sliders:
-        for k in (0, len(s) // 2, len(s) - 1):
-            values = dict(demo.initial)
-            values[s.name] = s.values[k]
-            if values not in settings_:
-                settings_.append(values)
-    low = {s.name: s.values[0] for s in demo.sliders}
-    high = {s.name: s.values[-1] for s in demo.sliders}
-    return settings_ + [v for v in (low, high) if v not in settings_]
+        yield s.name, [{**demo.initial, s.name: v} for v in s.values]
 
 
 def has_content(fig):
@@ -366,12 +409,11 @@ def has_content(fig):
 
 
 def test_demo_factories_are_discovered():
-    assert demo_factories(), "no *_demo factory found in bplib/demos"
+    assert len(demo_factories()) >= 7, sorted(demo_factories())
 
 
 @pytest.mark.parametrize("factory", all_demo_factories())
-def test_every_demo_renders_at_min_middle_max(factory):
-    import matplotlib.pyplot as plt
+def test_every_demo_sweeps_every_control_and_fits_its_figure(factory):
     required = [p for p in inspect.signature(factory).parameters.values()
                 if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY,
                                                        p.POSITIONAL_OR_KEYWORD)]
@@ -382,15 +424,27 @@ def test_every_demo_renders_at_min_middle_max(factory):
     assert isinstance(demo, Demo)
     assert demo.n_frames <= 81, f"{demo.n_frames} frames makes a heavy page"
     before = set(plt.get_fignums())
+    boxes, sizes = None, set()
     with warnings.catch_warnings():
         warnings.simplefilter("error")          # overflow etc. would reach the book
-        for values in corner_settings(demo):
-            fig, extra = demo.render(**values)
-            try:
-                assert fig.axes, f"{values}: the figure has no axes"
+        for name, settings_ in sweeps(demo):
+            previous = None
+            for values in settings_:
+                fig, _ = demo.render(**values)
+                fig.draw_without_rendering()
                 assert has_content(fig), f"{values}: nothing finite is drawn"
-                FigureCanvasAgg(fig).draw()     # drawing must not fail either
-                _extra_html(extra)              # a kind of extra the page can show
-            finally:
-                plt.close(fig)
+                placed = [ax.get_position().bounds for ax in fig.axes]
+                boxes = placed if boxes is None else boxes
+                assert placed == boxes, f"{values}: the axes moved (the layout jumps)"
+                w, h = fig.get_size_inches()
+                ink = fig.get_tightbbox()
+                assert (ink.x0 > -0.02 and ink.y0 > -0.02 and ink.x1 < w + 0.02
+                        and ink.y1 < h + 0.02), (
+                    f"{values}: something is drawn outside the {w}x{h} in figure, "
+                    f"at {ink.bounds} (a title or label cut off)")
+                png, _ = demo.frame(**values)
+                sizes.add(Image.open(io.BytesIO(png)).size)
+                assert png != previous, f"moving {name} to {values[name]} changed nothing"
+                previous = png
+    assert len(sizes) == 1, f"frames of different sizes: {sizes}"
     assert set(plt.get_fignums()) == before, "figures were left open"
