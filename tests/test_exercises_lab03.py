@@ -210,3 +210,21 @@ def test_neuron_slider_mistakes(w, b, name):
 ])
 def test_saturation_slider_mistakes(answer, name):
     assert mistake(ex.check_saturation_slider(answer)) == name
+
+
+# ---------------------------------------------------------------- issue 13 findings
+def test_neuron_by_hand_accepts_typed_digits():
+    assert ex.check_neuron(-0.2, 0.4502).correct
+    assert ex.check_neuron(-0.2, 0.45017).correct
+    fb = ex.check_neuron(-0.2, 0.449)
+    assert "right to 2 significant digits" in fb.message and "too" not in fb.message
+
+
+def test_forward_names_a_wrong_dense_forward():
+    namespace = {"np": np, "sigmoid": lambda z: 1 / (1 + np.exp(-z))}
+    exec("def dense_forward(X, W, b):\n    return X @ W\n"            # the bias missing
+         "def forward(X, W1, b1, W2, b2):\n"
+         "    return sigmoid(dense_forward(sigmoid(dense_forward(X, W1, b1)), W2, b2))\n",
+         namespace)
+    fb = ex.check_forward(namespace["forward"])
+    assert fb.mistake == "an earlier answer is not right yet" and "exercise 4" in fb.message

@@ -39,7 +39,7 @@ def silu(a):
 
 
 def test_right_answers_pass():
-    x, y = ex.PATHS["x"], ex.PATHS["y"]
+    x, y = ex.PATHS["p"], ex.PATHS["q"]
     a, b, g = ex.LOCAL["a"], ex.LOCAL["b"], ex.LOCAL["g"]
     _, d, gw, gb = neuron_answer()
     P = 10 * 20 + 20 + 20 * 20 + 20 + 20 * 1 + 1
@@ -93,10 +93,10 @@ def test_chain_mistakes(which, mistake):
 
 
 def test_paths_mistakes():
-    x, y = ex.PATHS["x"], ex.PATHS["y"]
+    x, y = ex.PATHS["p"], ex.PATHS["q"]
     u, v = x * y, x + y
     fb = ex.check_paths(v * y, v * x + u)
-    assert fb.mistake == "only the path through u" and "df/dx" in fb.message
+    assert fb.mistake == "only the path through u" and "df/dp" in fb.message
     assert ex.check_paths(u, v * x + u).mistake == "only the path through v"
     assert ex.check_paths(v * y + u, v * x).mistake == "only the path through u"
 
@@ -196,3 +196,18 @@ def test_neuron_function_unrecognised_wrong_pair_is_reported_as_not_yet():
         return gw + np.linspace(0.01, 0.05, len(gw)), gb
     fb = ex.check_neuron_function(slightly_off)
     assert fb.status == "incorrect" and "right result" in fb.message
+
+
+# ---------------------------------------------------------------- issue 13 findings
+def test_typed_answers_accepted():
+    y, dE_dw = chain_answer()
+    assert ex.check_chain(round(dE_dw, 4)).correct
+    _, d, gw, gb = neuron_answer()
+    assert ex.check_neuron_by_hand(round(d, 5), np.round(gw, 5), round(gb, 5)).correct
+
+
+def test_neuron_function_accepts_a_list_pair_and_names_the_part():
+    assert ex.check_neuron_function(lambda w, b, x, t: list(neuron_grads(w, b, x, t))).correct
+    fb = ex.check_neuron_function(
+        lambda w, b, x, t: (neuron_grads(w, b, x, t)[0], 2 * neuron_grads(w, b, x, t)[1]))
+    assert "dE/dw is right; dE/db is not" in fb.message, fb.message

@@ -1,8 +1,8 @@
 """Checks for Lab 3, "Neurons, activations and the forward pass" (labs/lab03-forward-pass.ipynb).
 
-A neuron computes net = sum_i w_i x_i + b and out = f(net) (Chapter 3, eqs. (ch3-net),
-(ch3-out)); a layer on a batch computes Z = X W + b with X (N, n_in), W (n_in, n_out),
-b (n_out,) (eq. (ch3-batch)); softmax is computed after subtracting the largest score.
+A neuron computes net = sum_i w_i x_i + b and out = f(net) (Chapter 3, eqs. (ch03-net),
+(ch03-out)); a layer on a batch computes Z = X W + b with X (N, n_in), W (n_in, n_out),
+b (n_out,) (eq. (ch03-batch)); softmax is computed after subtracting the largest score.
 
 In the lab: ``from bplib.exercises import lab03 as ex``; ``ex.hint(3)`` shows a hint.
 """
@@ -16,7 +16,8 @@ import numpy as np
 from bplib.activations import sigmoid as _sigmoid
 from bplib.classic import CLASSIC
 
-from .core import Lab, Mistake, check_array, check_function, check_number, combine
+from .core import (TYPED_RTOL, Lab, Mistake, check_array, check_function, check_number,
+                   combine, uses_earlier)
 from .feedback import ERROR, INCORRECT, Feedback
 
 lab = Lab("Lab 3")
@@ -122,13 +123,13 @@ def check_neuron(net, out):
     right_net, right_out = _neuron(NEURON_X, NEURON_W, NEURON_B)
     no_bias_net, no_bias_out = _neuron(NEURON_X, NEURON_W, 0.0)
     return combine(
-        check_number(net, right_net, name="the net input", mistakes=[
+        check_number(net, right_net, name="the net input", rtol=TYPED_RTOL, mistakes=[
             Mistake("forgot the bias", "The net input is the weighted sum *plus the "
                     "bias* b.", value=no_bias_net),
             Mistake("added the weights and inputs", "Multiply each input by its "
                     "weight, then add the products (and the bias).",
                     value=float(np.sum(NEURON_W + NEURON_X) + NEURON_B))]),
-        check_number(out, right_out, name="the output", mistakes=[
+        check_number(out, right_out, name="the output", rtol=TYPED_RTOL, mistakes=[
             Mistake("no activation", "The output is sigmoid(net), not net itself.",
                     value=right_net),
             Mistake("forgot the bias", "Your output is sigmoid of the net input without "
@@ -141,9 +142,10 @@ def check_neuron(net, out):
         name="one neuron by hand")
 
 
-@lab.exercise(2, hint="sigma'(z) = sigma(z) (1 - sigma(z)): compute s = sigmoid(z) "
-              "first. tanh'(z) = 1 - tanh(z)**2. relu'(z) is 1 where z > 0 and 0 "
-              "elsewhere: (z > 0).astype(float).")
+@lab.exercise(2, hint="The first two formulas use the function's value, not z itself: "
+              "compute sigmoid(z) (or tanh(z)) first, then apply the formula to it. For "
+              "ReLU, a comparison of the array with 0 gives True/False entry by entry; turn "
+              "it into numbers.")
 def check_derivatives(sigmoid_prime, tanh_prime, relu_prime):
     """Exercise 2: the three derivative functions, on fresh arrays of any shape."""
     return combine(
@@ -209,7 +211,9 @@ def check_shapes(shape_W, shape_b, shape_Z):
         name="shapes of a layer")
 
 
-@lab.exercise(4, hint="One line: X @ W + b. numpy adds b to every row of X @ W.")
+@lab.exercise(4, hint="Rows of X are examples and columns of W are neurons, so one "
+              "matrix product gives every neuron's weighted sum for every example. numpy "
+              "then adds a vector of length n_out to every row (broadcasting).")
 def check_dense_forward(dense_forward):
     """Exercise 4: ``dense_forward(X, W, b)`` -> Z = X W + b on fresh shapes."""
     rng = np.random.default_rng(401)
@@ -261,8 +265,9 @@ def check_classic(out_h1, out_h2, out_o1, out_o2, E_total):
             mistakes.append(Mistake("net instead of out", f"{nm} is sigmoid of the net "
                                     "input; you gave the net input itself.",
                                     value=[0.3775, 0.3925][k]))
-        parts.append(check_number(ans, right[k], name=nm, mistakes=mistakes))
-    parts.append(check_number(E_total, right[4], name="E_total", mistakes=[
+        parts.append(check_number(ans, right[k], name=nm, rtol=TYPED_RTOL,
+                                  mistakes=mistakes))
+    parts.append(check_number(E_total, right[4], name="E_total", rtol=TYPED_RTOL, mistakes=[
         Mistake("averaged the two errors", "The total error adds the two outputs' "
                 "errors: E_total = E_o1 + E_o2.", value=right[4] / 2),
         Mistake("forgot the 1/2", "Each output's error is 1/2 (target - out)^2.",
@@ -309,8 +314,9 @@ def check_softmax(softmax):
     return check_function(softmax, _softmax, big, name=name)
 
 
-@lab.exercise(7, hint="Two layers in a row: A1 = sigmoid(X @ W1 + b1), then "
-              "sigmoid(A1 @ W2 + b2). Use your dense_forward and bplib's sigmoid.")
+@lab.exercise(7, hint="Two layers in a row, each a matrix product plus biases followed "
+              "by the sigmoid; the second layer's input is the first layer's output. Your "
+              "dense_forward and bplib's sigmoid do the pieces.")
 def check_forward(forward):
     """Exercise 7: ``forward(X, W1, b1, W2, b2)`` of a sigmoid 2-layer net, batch at once."""
     rng = np.random.default_rng(701)
@@ -324,8 +330,16 @@ def check_forward(forward):
                np.array([[c["w1"], c["w3"]], [c["w2"], c["w4"]]]), np.full(2, c["b1"]),
                np.array([[c["w5"], c["w7"]], [c["w6"], c["w8"]]]), np.full(2, c["b2"]))
     cases.append(classic)
-    return check_function(forward, _forward, cases, name="forward(X, W1, b1, W2, b2)",
-                          mistakes=[
+    name = "forward(X, W1, b1, W2, b2)"
+    fb = _check_forward(forward, cases, name)
+    if fb.status in (INCORRECT, ERROR):
+        return uses_earlier(forward, "dense_forward", check_dense_forward, name=name,
+                            exercise=4) or fb
+    return fb
+
+
+def _check_forward(forward, cases, name):
+    return check_function(forward, _forward, cases, name=name, mistakes=[
         Mistake("no hidden activation", "Apply the sigmoid to the hidden layer too: "
                 "without it the two layers collapse into one linear layer.",
                 function=lambda X, W1, b1, W2, b2: _sig((X @ W1 + b1) @ W2 + b2)),

@@ -2,8 +2,9 @@
 
 The chain rule for compositions (Chapter 4, eq. (ch04-chain)) and graphs (eq.
 (ch04-chain-paths)), the local rules add distributes / multiply swaps / max routes,
-the sigmoid neuron's delta = (y - t) y (1 - y) (eq. (ch04-delta)), a new operation for
-bplib.engine, and what finite differences cost (eq. (ch04-cost)).
+the sigmoid neuron's delta = (y_hat - t) y_hat (1 - y_hat) (eq. (ch04-delta)), a new
+operation for bplib.engine, and what finite differences cost (eq. (ch04-cost)). The
+output of a unit is y_hat (``y_hat`` in code) and its target t, as in Chapter 4.
 
 In the lab: ``from bplib.exercises import lab04 as ex``; ``ex.hint(3)`` shows a hint.
 """
@@ -16,7 +17,8 @@ import numpy as np
 
 from bplib.engine import Value
 
-from .core import Lab, Mistake, check_array, check_function, check_number, combine
+from .core import (TYPED_RTOL, Lab, Mistake, check_array, check_function, check_number,
+                   combine)
 from .feedback import INCORRECT, Feedback
 
 lab = Lab("Lab 4")
@@ -24,8 +26,8 @@ hint = lab.hint
 
 #: Exercise 1: E(w) = 1/2 (tanh(w x) - t)^2 at these numbers.
 CHAIN = dict(w=0.7, x=1.5, t=0.5)
-#: Exercise 2: u = x y, v = x + y, f = u v at these numbers.
-PATHS = dict(x=1.5, y=-2.0)
+#: Exercise 2: u = p q, v = p + q, f = u v at these numbers.
+PATHS = dict(p=1.5, q=-2.0)
 #: Exercise 3: a gradient G arrives at a + b, a * b and max(a, b).
 LOCAL = dict(a=3.0, b=-2.0, g=0.5)
 #: Exercise 4: a sigmoid neuron with three inputs and the half squared error.
@@ -41,45 +43,46 @@ def _sigmoid(z):
 
 
 # ------------------------------------------------------------ 1. a composition
-@lab.exercise(1, hint="Three steps: z = w x, y = tanh(z), E = (y - t)^2 / 2. Multiply "
-              "dE/dy = y - t, dy/dz = 1 - y^2 and dz/dw = x, each at the forward pass's "
-              "numbers.")
+@lab.exercise(1, hint="Do the forward pass first (z, then y_hat, then E) and keep the "
+              "numbers. Then write down the three local derivatives, one per step, each "
+              "evaluated at those numbers, and multiply them.")
 def check_chain(dE_dw):
     """Exercise 1: dE/dw for E = 1/2 (tanh(w x) - t)^2."""
     w, x, t = CHAIN["w"], CHAIN["x"], CHAIN["t"]
     y = math.tanh(w * x)
-    return check_number(dE_dw, (y - t) * (1 - y * y) * x, name="dE/dw", mistakes=[
-        Mistake("forgot the activation's derivative", "You multiplied (y - t) by x but "
-                "left out dy/dz = 1 - tanh(z)^2: every step of the chain contributes a "
+    return check_number(dE_dw, (y - t) * (1 - y * y) * x, name="dE/dw", rtol=TYPED_RTOL,
+                        mistakes=[
+        Mistake("forgot the activation's derivative", "You multiplied (y_hat - t) by x but "
+                "left out dy_hat/dz = 1 - tanh(z)^2: every step of the chain contributes a "
                 "factor.", value=(y - t) * x),
         Mistake("forgot the inner derivative", "The last factor, dz/dw = x, is missing: "
                 "z = w x changes x times as fast as w.", value=(y - t) * (1 - y * y)),
         Mistake("derivative of tanh as 1 - tanh", "The derivative of tanh(z) is "
                 "1 - tanh(z)^2, not 1 - tanh(z).", value=(y - t) * (1 - y) * x),
-        Mistake("used the sigmoid's derivative", "That is y (1 - y), the sigmoid's rule; "
-                "for tanh it is 1 - y^2.", value=(y - t) * y * (1 - y) * x),
+        Mistake("used the sigmoid's derivative", "That is y_hat (1 - y_hat), the "
+                "sigmoid's rule; for tanh it is 1 - y_hat^2.", value=(y - t) * y * (1 - y) * x),
     ])
 
 
 # ------------------------------------------------------------ 2. sum over paths
-@lab.exercise(2, hint="x reaches f along two paths: through u = x y and through "
-              "v = x + y. df/dx = (df/du)(du/dx) + (df/dv)(dv/dx), with df/du = v and "
-              "df/dv = u.")
-def check_paths(df_dx, df_dy):
-    """Exercise 2: f = (x y)(x + y); both partial derivatives, summed over paths."""
-    x, y = PATHS["x"], PATHS["y"]
-    u, v = x * y, x + y
+@lab.exercise(2, hint="p reaches f along two paths, one through u and one through v. "
+              "Along each path multiply the two local derivatives (f by the middle value, "
+              "the middle value by p); then add the two paths. Compute u and v first.")
+def check_paths(df_dp, df_dq):
+    """Exercise 2: f = (p q)(p + q); both partial derivatives, summed over paths."""
+    p, q = PATHS["p"], PATHS["q"]
+    u, v = p * q, p + q
     return combine(
-        check_number(df_dx, v * y + u, name="df/dx", mistakes=[
-            Mistake("only the path through u", "You followed x -> u -> f only; x also "
-                    "reaches f through v = x + y. Add that path.", value=v * y),
-            Mistake("only the path through v", "You followed x -> v -> f only; x also "
-                    "reaches f through u = x y. Add that path.", value=u)]),
-        check_number(df_dy, v * x + u, name="df/dy", mistakes=[
-            Mistake("only the path through u", "You followed y -> u -> f only; y also "
-                    "reaches f through v = x + y. Add that path.", value=v * x),
-            Mistake("only the path through v", "You followed y -> v -> f only; y also "
-                    "reaches f through u = x y. Add that path.", value=u)]),
+        check_number(df_dp, v * q + u, name="df/dp", rtol=TYPED_RTOL, mistakes=[
+            Mistake("only the path through u", "You followed p -> u -> f only; p also "
+                    "reaches f through v = p + q. Add that path.", value=v * q),
+            Mistake("only the path through v", "You followed p -> v -> f only; p also "
+                    "reaches f through u = p q. Add that path.", value=u)]),
+        check_number(df_dq, v * p + u, name="df/dq", rtol=TYPED_RTOL, mistakes=[
+            Mistake("only the path through u", "You followed q -> u -> f only; q also "
+                    "reaches f through v = p + q. Add that path.", value=v * p),
+            Mistake("only the path through v", "You followed q -> v -> f only; q also "
+                    "reaches f through u = p q. Add that path.", value=u)]),
         name="the sum over paths")
 
 
@@ -90,20 +93,20 @@ def check_local(add_grads, mul_grads, max_grads):
     """Exercise 3: (a.grad, b.grad) for a + b, a * b and max(a, b) when g arrives."""
     a, b, g = LOCAL["a"], LOCAL["b"], LOCAL["g"]
     return combine(
-        check_array(add_grads, [g, g], name="a + b", mistakes=[
+        check_array(add_grads, [g, g], name="a + b", rtol=TYPED_RTOL, mistakes=[
             Mistake("add split the gradient", "Addition does not split g between its "
                     "inputs: d(a + b)/da = 1, so each input receives all of g.",
                     value=[g / 2, g / 2]),
             Mistake("forgot the arriving gradient", "Multiply the local derivative by the "
                     "gradient g that arrives from above.", value=[1.0, 1.0])]),
-        check_array(mul_grads, [g * b, g * a], name="a * b", mistakes=[
+        check_array(mul_grads, [g * b, g * a], name="a * b", rtol=TYPED_RTOL, mistakes=[
             Mistake("multiply did not swap", "d(ab)/da = b: the gradient of a is scaled by "
                     "the OTHER input, so a gets g * b and b gets g * a.",
                     value=[g * a, g * b]),
             Mistake("forgot the arriving gradient", "Multiply the swapped inputs by the "
                     "gradient g that arrives from above.", value=[b, a])]),
         check_array(max_grads, [g if a > b else 0.0, g if b > a else 0.0],
-                    name="max(a, b)", mistakes=[
+                    name="max(a, b)", rtol=TYPED_RTOL, mistakes=[
             Mistake("routed to the smaller input", "max passes the gradient to the input "
                     "that won, the larger one.", value=[0.0 if a > b else g,
                                                         0.0 if b > a else g]),
@@ -119,26 +122,28 @@ def _neuron(w, b, x, t):
     return y, delta
 
 
-@lab.exercise(4, hint="Forward first: z = w . x + b, y = sigmoid(z). Then "
-              "delta = (y - t) y (1 - y); dE/dw_i = delta x_i; dE/db = delta.")
+@lab.exercise(4, hint="Forward first: z, then y_hat, keeping the numbers. delta is "
+              "dE/dz: the chain rule through the error and then through the sigmoid (whose "
+              "local derivative needs only y_hat). Then the patterns: the addition "
+              "distributes delta, each product swaps.")
 def check_neuron_by_hand(delta, grad_w, grad_b):
     """Exercise 4: delta, dE/dw (3,) and dE/db for the lab's neuron."""
     x, w, b, t = NEURON["x"], NEURON["w"], NEURON["b"], NEURON["t"]
     y, d = _neuron(w, b, x, t)
     return combine(
-        check_number(delta, d, name="delta", mistakes=[
-            Mistake("forgot the sigmoid's derivative", "delta = dE/dz, not dE/dy: multiply "
-                    "(y - t) by dy/dz = y (1 - y).", value=y - t),
-            Mistake("sigmoid derivative of z", "The factor is y (1 - y) with y = "
-                    "sigmoid(z), not z (1 - z).", value=(y - t) * (np.dot(w, x) + b)
+        check_number(delta, d, name="delta", rtol=TYPED_RTOL, mistakes=[
+            Mistake("forgot the sigmoid's derivative", "delta = dE/dz, not dE/dy_hat: multiply "
+                    "(y_hat - t) by dy_hat/dz = y_hat (1 - y_hat).", value=y - t),
+            Mistake("sigmoid derivative of z", "The factor is y_hat (1 - y_hat) with "
+                    "y_hat = sigmoid(z), not z (1 - z).", value=(y - t) * (np.dot(w, x) + b)
                     * (1 - np.dot(w, x) - b))]),
-        check_array(grad_w, d * x, name="dE/dw", mistakes=[
+        check_array(grad_w, d * x, name="dE/dw", rtol=TYPED_RTOL, mistakes=[
             Mistake("gradient with respect to the wrong variable", "delta * w is dE/dx, "
                     "the gradient for the inputs. For the weights, multiply swaps: "
                     "dE/dw_i = delta * x_i.", value=d * w),
-            Mistake("forgot the sigmoid's derivative", "Use delta = (y - t) y (1 - y), "
-                    "not (y - t).", value=(y - t) * x)]),
-        check_number(grad_b, d, name="dE/db", mistakes=[
+            Mistake("forgot the sigmoid's derivative", "Use delta = (y_hat - t) y_hat "
+                    "(1 - y_hat), not (y_hat - t).", value=(y - t) * x)]),
+        check_number(grad_b, d, name="dE/db", rtol=TYPED_RTOL, mistakes=[
             Mistake("treated the bias like an input of 1 times b", "b enters z by an "
                     "addition, which distributes: dE/db = delta.", value=d * b)]),
         name="the neuron by hand")
@@ -159,8 +164,9 @@ def _neuron_cases(seed=404, k=6):
     return cases
 
 
-@lab.exercise(5, hint="Compute z, y and delta inside the function from its arguments; "
-              "return (delta * x, delta). np.dot(w, x) is the weighted sum.")
+@lab.exercise(5, hint="Do what you did by hand in exercise 4, but inside the function "
+              "and from its arguments only (np.dot gives the weighted sum). Return the two "
+              "gradients as a pair: the weights' (an array) first, then the bias's.")
 def check_neuron_function(fn):
     """Exercise 5: neuron_grads(w, b, x, t) -> (dE/dw, dE/db) for any neuron."""
     cases = _neuron_cases()
@@ -214,14 +220,16 @@ def _check_neuron_function(fn, cases):
         gw, gb = _neuron_grads(w, b, x, t)
         return -gw, -gb
 
-    return check_function(fn, _neuron_grads, cases, name="neuron_grads", mistakes=[
+    return check_function(fn, _neuron_grads, cases, name="neuron_grads",
+                          returns=("dE/dw", "dE/db"), mistakes=[
         Mistake("gradient with respect to the wrong variable", "You returned delta * w, "
                 "the gradient for the inputs x. The weights' gradient is delta * x.",
                 function=wrong_variable),
-        Mistake("forgot the sigmoid's derivative", "delta is (y - t) y (1 - y); the "
-                "factor y (1 - y) is missing.", function=no_sigmoid_prime),
-        Mistake("wrong sign", "The error is (y - t)^2 / 2, so dE/dy = y - t, not t - y.",
-                function=wrong_sign),
+        Mistake("forgot the sigmoid's derivative", "delta is (y_hat - t) y_hat "
+                "(1 - y_hat); the factor y_hat (1 - y_hat) is missing.",
+                function=no_sigmoid_prime),
+        Mistake("wrong sign", "The error is (y_hat - t)^2 / 2, so dE/dy_hat = y_hat - t, "
+                "not t - y_hat.", function=wrong_sign),
     ])
 
 
@@ -322,9 +330,9 @@ def slider_answers():
     return lo, lo + step, (y - t) * y * (1 - y) * x
 
 
-@lab.exercise(8, hint="Watch the red grad in the box of w (also the slope in the legend) "
-              "while you move w: it is negative at first and becomes positive. At w = -3 "
-              "read the number in the legend.")
+@lab.exercise(8, hint="Watch the red grad in the box of w while you move w (the text "
+              "beside the figure prints the same number, the tangent's slope dE/dw): it is "
+              "negative at first and becomes positive. At w = -3 read it from that text.")
 def check_slider(w_below, w_above, grad_at_minus_3):
     """Exercise 8: where dE/dw changes sign, and the gradient in the flat region."""
     lo, hi, g = slider_answers()
