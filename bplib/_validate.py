@@ -15,7 +15,16 @@ import numbers
 
 import numpy as np
 
-__all__ = ["as_array", "as_generator", "positive_int", "real_number", "check_name"]
+__all__ = ["NonFiniteError", "as_array", "forward_cache", "as_generator", "positive_int",
+           "real_number", "check_name"]
+
+
+class NonFiniteError(ValueError):
+    """A ``ValueError`` for NaN or infinity where finite numbers were expected.
+
+    Its own class so that a training loop can tell "the numbers blew up" (divergence)
+    from other bad input without reading the message.
+    """
 
 
 def all_finite(x: np.ndarray) -> bool:
@@ -81,7 +90,8 @@ def as_array(x, name: str, *, ndim=None, where: str) -> np.ndarray:
     TypeError
         If ``x`` is not numeric (strings, None, complex, ragged lists).
     ValueError
-        If ``x`` has the wrong number of dimensions or holds NaN or infinity.
+        If ``x`` has the wrong number of dimensions; ``NonFiniteError`` (a
+        ``ValueError``) if it holds NaN or infinity.
     """
     if type(x) is np.ndarray and x.dtype.kind == "f":  # fast path: no conversion
         arr = x
@@ -95,10 +105,21 @@ def as_array(x, name: str, *, ndim=None, where: str) -> np.ndarray:
     if not all_finite(arr):
         bad = ~np.isfinite(arr)
         first = tuple(int(i) for i in np.argwhere(bad)[0]) if arr.ndim else ()
-        raise ValueError(f"{where}: expected finite values in {name}, got "
+        raise NonFiniteError(f"{where}: expected finite values in {name}, got "
                          f"{int(bad.sum())} non-finite value(s) (first at index "
                          f"{first}: {arr[first].item()!r})")
     return arr
+
+
+def forward_cache(cache, *, where: str):
+    """Return what ``forward`` cached, or explain that ``forward`` must come first.
+
+    Shared by layers and losses: ``backward`` reads the cache of the last ``forward``.
+    """
+    if cache is None:
+        raise RuntimeError(f"{where}: backward() was called before forward(); run "
+                           "forward first, so that it can cache what backward needs")
+    return cache
 
 
 def as_generator(seed, *, where: str = "as_generator") -> np.random.Generator:

@@ -5,8 +5,8 @@ float32 as float32, and never overflow: ``sigmoid(±1000)`` and ``softmax`` of l
 of ±1000 are exact to rounding with no RuntimeWarning.
 
 The layers (``Sigmoid``, ``Tanh``, ``ReLU``, ``LeakyReLU``, ``Softmax``) have no
-parameters. Their ``backward(delta)`` applies the chain rule (Chapter 4) through the
-activation, ``∂L/∂z = ∂L/∂a ⊙ f'(z)`` entry by entry, reading the output ``a`` or the
+parameters. Their ``backward(delta)`` applies the chain rule (Chapter 4, eq.
+(ch04-local-rule)) through the activation, ``∂L/∂z = ∂L/∂a ⊙ f'(z)`` entry by entry, reading the output ``a`` or the
 input ``z`` from the forward cache (a reference, not a copy).
 """
 
@@ -22,35 +22,28 @@ __all__ = ["sigmoid", "sigmoid_prime", "tanh", "tanh_prime", "relu", "relu_prime
            "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax"]
 
 
-def _sigmoid(z):
-    """σ(z) = 1 / (1 + e^(-z)), computed from e^(-|z|) ≤ 1 so nothing overflows."""
-    if z.ndim == 0:  # in-place ufuncs need an array, not a numpy scalar
-        return _sigmoid(z.reshape(1))[0]
-    e = np.abs(z)
-    np.negative(e, out=e)
-    np.exp(e, out=e)                      # e = exp(-|z|) in (0, 1]
-    num = np.where(z >= 0, 1, e)          # z >= 0: 1/(1+e);  z < 0: e/(1+e)
-    e += 1
-    num /= e
-    return num
-
-
 def _softmax(z, axis):
     """softmax(z)_k = exp(z_k - m) / Σ_j exp(z_j - m), m = max_j z_j (no overflow)."""
-    e = z - z.max(axis=axis, keepdims=True)
-    np.exp(e, out=e)
-    e /= e.sum(axis=axis, keepdims=True)
-    return e
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
 
 
 def sigmoid(z):
-    """Logistic function σ(z) = 1 / (1 + e^(-z)), elementwise; output in [0, 1]."""
-    return _sigmoid(as_array(z, "z", where="sigmoid"))
+    """Logistic function σ(z) = 1 / (1 + e^(-z)), eq. (ch03-sigmoid), elementwise.
+
+    Output in [0, 1], same shape and float dtype as ``z``. For z < 0 the same
+    fraction is written e^z / (1 + e^z) (top and bottom times e^z), so the
+    exponential is always of -|z| ≤ 0 and never overflows: ``sigmoid(-1000)`` is 0.
+    """
+    z = as_array(z, "z", where="sigmoid")
+    e = np.exp(-np.abs(z))                            # e^(-|z|), in (0, 1]
+    s = np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+    return s[()]                                      # a 0-d input gives a scalar
 
 
 def sigmoid_prime(z):
-    """Derivative σ'(z) = σ(z) (1 - σ(z)), elementwise."""
-    s = _sigmoid(as_array(z, "z", where="sigmoid_prime"))
+    """Derivative σ'(z) = σ(z) (1 - σ(z)), eq. (ch03-sigmoid-prime), elementwise."""
+    s = sigmoid(as_array(z, "z", where="sigmoid_prime"))
     return s * (1 - s)
 
 
@@ -60,7 +53,7 @@ def tanh(z):
 
 
 def tanh_prime(z):
-    """Derivative tanh'(z) = 1 - tanh(z)², elementwise."""
+    """Derivative tanh'(z) = 1 - tanh(z)², eq. (ch03-tanh-prime), elementwise."""
     t = np.tanh(as_array(z, "z", where="tanh_prime"))
     return 1 - t * t
 
@@ -71,7 +64,7 @@ def relu(z):
 
 
 def relu_prime(z):
-    """Derivative of ReLU: 1 where z > 0, else 0 (we take 0 at the kink z = 0)."""
+    """Derivative of ReLU, eq. (ch03-relu-prime): 1 where z > 0, else 0 (0 at z = 0)."""
     z = as_array(z, "z", where="relu_prime")
     return (z > 0).astype(z.dtype)
 
@@ -97,7 +90,7 @@ def leaky_relu_prime(z, alpha=0.01):
 def softmax(z, axis=-1):
     """Softmax along ``axis`` (default: last, i.e. per row of a batch (N, K)).
 
-    softmax(z)_k = exp(z_k) / Σ_j exp(z_j), computed after subtracting max_j z_j, so
+    softmax(z)_k = exp(z_k) / Σ_j exp(z_j), eq. (ch03-softmax), computed after subtracting max_j z_j, so
     logits of ±1000 give exact probabilities and no overflow. Rows sum to 1.
     """
     z = as_array(z, "z", where="softmax")
@@ -113,12 +106,12 @@ class Sigmoid(Layer):
     """Sigmoid layer: A = σ(Z), any shape. Caches the output A."""
 
     def forward(self, X):
-        A = _sigmoid(self._input(X))
+        A = sigmoid(self._input(X))
         self._cache = A
         return A
 
-    def backward(self, grad_out):
-        """∂L/∂Z = ∂L/∂A ⊙ A ⊙ (1 - A), since σ'(z) = σ(z)(1 - σ(z))."""
+    def backward(self, grad_out, need_input_grad=True):
+        """∂L/∂Z = ∂L/∂A ⊙ A ⊙ (1 - A), since σ'(z) = σ(z)(1 - σ(z)), eq. (ch03-sigmoid-prime)."""
         A = self._cached()
         delta = self._grad_out(grad_out, A.shape)
         return delta * A * (1 - A)
@@ -132,8 +125,8 @@ class Tanh(Layer):
         self._cache = A
         return A
 
-    def backward(self, grad_out):
-        """∂L/∂Z = ∂L/∂A ⊙ (1 - A²), since tanh'(z) = 1 - tanh(z)²."""
+    def backward(self, grad_out, need_input_grad=True):
+        """∂L/∂Z = ∂L/∂A ⊙ (1 - A²), since tanh'(z) = 1 - tanh(z)², eq. (ch03-tanh-prime)."""
         A = self._cached()
         delta = self._grad_out(grad_out, A.shape)
         return delta * (1 - A * A)
@@ -147,8 +140,8 @@ class ReLU(Layer):
         self._cache = Z
         return np.maximum(Z, 0)
 
-    def backward(self, grad_out):
-        """∂L/∂Z = ∂L/∂A ⊙ [Z > 0]: the gradient passes where the unit was active."""
+    def backward(self, grad_out, need_input_grad=True):
+        """∂L/∂Z = ∂L/∂A ⊙ [Z > 0], eq. (ch03-relu-prime): it passes where the unit was active."""
         Z = self._cached()
         delta = self._grad_out(grad_out, Z.shape)
         return delta * (Z > 0)
@@ -166,8 +159,8 @@ class LeakyReLU(Layer):
         self._cache = Z
         return np.where(Z > 0, Z, self.alpha * Z)
 
-    def backward(self, grad_out):
-        """∂L/∂Z = ∂L/∂A ⊙ f'(Z), with f'(z) = 1 where z > 0, else alpha."""
+    def backward(self, grad_out, need_input_grad=True):
+        """∂L/∂Z = ∂L/∂A ⊙ f'(Z), f'(z) = 1 where z > 0, else alpha (cf. eq. (ch03-relu-prime))."""
         Z = self._cached()
         delta = self._grad_out(grad_out, Z.shape)
         return np.where(Z > 0, delta, self.alpha * delta)
@@ -188,10 +181,10 @@ class Softmax(Layer):
         self._cache = A
         return A
 
-    def backward(self, grad_out):
+    def backward(self, grad_out, need_input_grad=True):
         """Jacobian-vector product of softmax: ∂L/∂z = a ⊙ (g - (g · a)), per row.
 
-        From ∂a_k/∂z_j = a_k (1[k=j] - a_j) and g = ∂L/∂a.
+        From ∂a_k/∂z_j = a_k (1[k=j] - a_j), eq. (ch03-softmax-jacobian), and g = ∂L/∂a.
         """
         A = self._cached()
         g = self._grad_out(grad_out, A.shape)

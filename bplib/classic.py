@@ -26,6 +26,7 @@ from bplib.activations import Sigmoid
 from bplib.layers import Dense
 from bplib.losses import HalfSSE
 from bplib.network import Sequential
+from bplib.optimizers import SGD
 
 __all__ = ["CLASSIC", "classic_network", "classic_data", "classic_step", "weights"]
 
@@ -74,10 +75,9 @@ def classic_step(net=None, lr=None):
     """One training step of the worked example; returns (error before, net).
 
     Computes E with the current weights, backpropagates (every gradient from the
-    weights before the step), then applies θ ← θ − η ∂E/∂θ to w1..w8 at once.
+    weights before the step), then applies θ ← θ − η ∂E/∂θ, eq. (ch02-update), to
+    w1..w8 at once.
     """
-    from bplib.optimizers import SGD
-
     net = classic_network() if net is None else net
     X, Y = classic_data()
     error = net.loss(X, Y)

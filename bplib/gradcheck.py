@@ -230,7 +230,7 @@ def check_layer(layer, x, seed=0, *, eps=1e-6, tol=1e-7):
 
     The layer's parameters should be float64. Uses f = Σ R ⊙ layer(x) with R drawn
     from ``seed``; ``x`` is copied to float64. Returns a ``GradCheckReport`` with keys
-    "X" (unless the layer's ``input_grad`` is False) and the parameter names.
+    "X" (unless ``backward`` returns None) and the parameter names.
     """
     x = _float64_copy(x, "x", "check_layer")
     saved = _generators([layer])
@@ -241,7 +241,7 @@ def check_layer(layer, x, seed=0, *, eps=1e-6, tol=1e-7):
     dX = layer.backward(R)
     analytic = _grads_of(layer.params, layer.grads, "check_layer")
     arrays = layer.params
-    if dX is not None:  # None when the layer's input_grad is False
+    if dX is not None:  # a layer asked for no input gradient may return None
         analytic = {"X": np.array(dX, dtype=np.float64), **analytic}
         arrays = {"X": x, **arrays}
 
@@ -265,24 +265,25 @@ def check_loss(loss, y_hat, y, *, eps=1e-6, tol=1e-7):
     return _report(lambda v: loss.forward(v, y), {"y_hat": y_hat}, analytic, eps, tol)
 
 
-def check_network(net, X, y, *, eps=1e-6, tol=1e-7):
+def check_network(net, X, y, *, penalty=None, eps=1e-6, tol=1e-7):
     """Check a whole network: ``net.loss(X, y)`` then ``net.backward()``.
 
     Compares ``net.grads`` with central differences of ``net.loss(X, y)`` for every
     parameter in ``net.params`` (keyed like ``"dense0.W"``), and the input gradient
-    under the key "X" when ``backward`` returns one. The loss includes any penalty the
-    network adds. Returns a ``GradCheckReport``.
+    under the key "X" when ``backward`` returns one. With ``penalty`` (L1, L2), the
+    penalised loss and its gradient are checked. Returns a ``GradCheckReport``.
     """
     X = _float64_copy(X, "X", "check_network")
     saved = _generators(getattr(net, "layers", ()))
     _rewind(saved)
-    net.loss(X, y)
-    dX = net.backward()
+    given = {} if penalty is None else {"penalty": penalty}  # any object with loss/backward
+    net.loss(X, y, **given)
+    dX = net.backward(**given)
     analytic = _grads_of(net.params, net.grads, "check_network")
 
     def f(_):
         _rewind(saved)
-        return net.loss(X, y)
+        return net.loss(X, y, **given)
 
     arrays = net.params
     if dX is not None:

@@ -3,25 +3,23 @@
 Batches are rows: an input ``X`` has shape ``(N, n_in)``. Every layer follows one
 contract:
 
-* ``forward(X)`` computes the output and caches exactly what ``backward`` needs
-  (references, not copies);
+* ``forward(X)`` checks ``X``, computes the output and caches exactly what
+  ``backward`` needs (references, not copies);
 * ``backward(grad_out)`` takes ∂L/∂(output), reads the cache (it never recomputes the
   forward pass), **overwrites** ``grads`` (keyed like ``params``: one backward, one set
   of gradients; nothing accumulates) and returns ∂L/∂X;
 * calling ``backward`` before any ``forward`` raises a ``RuntimeError``.
 
-Two switches serve speed inside a network, which knows more than a lone layer:
-``input_grad = False`` (for the first layer, whose input is the data) skips ∂L/∂X and
-makes backward return ``None``, saving a Dense layer one matrix product per step;
-``check_input = False`` (for layers fed by other layers, or data validated once) skips
-the per-call test that the input is finite. Types and shapes are always checked.
+A caller with no use for ∂L/∂X (a network, for its first layer, whose input is the
+data) passes ``backward(grad_out, need_input_grad=False)``; a layer may then skip
+that product and return ``None`` (``Dense`` does).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from bplib._validate import all_finite, as_array, as_generator, positive_int, real_number
+from bplib._validate import as_array, as_generator, forward_cache, positive_int, real_number
 from bplib.initializers import get_initializer
 
 __all__ = ["Layer", "Dense", "Dropout"]
@@ -33,7 +31,8 @@ class Layer:
     Attributes
     ----------
     name : str or None
-        ``None`` until a network names it (e.g. ``"dense0"``), or the name given.
+        The name given, or ``None`` (a network then calls it by kind and position,
+        e.g. ``"dense0"``, without changing this attribute).
     params : dict[str, ndarray]
         Parameters by name (``"W"``, ``"b"``); empty for activations.
     grads : dict[str, ndarray]
@@ -42,11 +41,6 @@ class Layer:
         The parameter names an optimizer may update.
     training : bool
         ``True`` while training; ``False`` at prediction time (matters for Dropout).
-    input_grad : bool
-        Whether ``backward`` must return ∂L/∂X (default True). Layers for which it is
-        costly (Dense) return ``None`` instead when it is False.
-    check_input : bool
-        Whether ``forward`` tests its input for NaN and infinity (default True).
     """
 
     def __init__(self, name=None):
@@ -58,34 +52,24 @@ class Layer:
         self.grads: dict[str, np.ndarray] = {}
         self.trainable: set[str] = set()
         self.training = True
-        self.input_grad = True
-        self.check_input = True
         self._cache = None
 
     def _where(self, method: str) -> str:
-        """How error messages name this layer, e.g. ``"Dense('dense0').forward"``."""
+        """How error messages name this layer, e.g. ``"Dense('out').forward"``."""
         label = type(self).__name__ if self.name is None else \
             f"{type(self).__name__}({self.name!r})"
         return f"{label}.{method}"
 
     def _input(self, X, ndim=None):
-        """X as a float ndarray (no copy if it is one); raise if it is not usable."""
-        if (type(X) is not np.ndarray or X.dtype.kind != "f"
-                or (ndim is not None and X.ndim != ndim)
-                or (self.check_input and not all_finite(X))):
-            X = as_array(X, "X", ndim=ndim, where=self._where("forward"))
-        return X
+        """X as a finite float ndarray (no copy if it is one), or a clear error."""
+        return as_array(X, "X", ndim=ndim, where=self._where("forward"))
 
     def _cached(self):
-        """Return the forward cache, or explain that forward must come first."""
-        if self._cache is None:
-            raise RuntimeError(f"{self._where('backward')}: backward() was called before "
-                               "forward(); run forward(X) first so the layer can cache "
-                               "what backward needs")
-        return self._cache
+        """The forward cache, or a RuntimeError saying forward must come first."""
+        return forward_cache(self._cache, where=self._where("backward"))
 
     def _grad_out(self, grad_out, shape):
-        """Check ``grad_out`` has the shape of the last forward output."""
+        """``grad_out`` as a float ndarray of ``shape`` (that of the last output)."""
         if type(grad_out) is not np.ndarray or grad_out.dtype.kind != "f":
             grad_out = as_array(grad_out, "grad_out", where=self._where("backward"))
         if grad_out.shape != shape:
@@ -98,8 +82,11 @@ class Layer:
         """Compute the output for a batch ``X``; cache what ``backward`` needs."""
         raise NotImplementedError(f"{type(self).__name__} does not implement forward()")
 
-    def backward(self, grad_out):
-        """Given ∂L/∂output, fill ``grads`` and return ∂L/∂X."""
+    def backward(self, grad_out, need_input_grad=True):
+        """Given ∂L/∂output, fill ``grads`` and return ∂L/∂X.
+
+        With ``need_input_grad=False`` the layer may return ``None`` instead of ∂L/∂X.
+        """
         raise NotImplementedError(f"{type(self).__name__} does not implement backward()")
 
     def __call__(self, X):
@@ -110,7 +97,7 @@ class Layer:
 
 
 class Dense(Layer):
-    """Fully connected (affine) layer: ``Z = X @ W + b``.
+    """Fully connected (affine) layer: ``Z = X W + b``, eq. (ch03-batch).
 
     Parameters
     ----------
@@ -122,35 +109,41 @@ class Dense(Layer):
         Randomness for ``init``; the same int gives bit-identical weights.
     W, b : array_like, optional
         Explicit starting values (copied), e.g. the classic worked example's numbers.
+    dtype : numpy float dtype, optional
+        The dtype of ``W`` and ``b``: float64 by default (or that of an explicit float
+        ``W``); ``np.float32`` for a float32 network, which with float32 data
+        computes in float32 end to end.
     train_bias : bool, default True
         If False, ``"b"`` is left out of ``trainable`` (optimizers do not update it);
         its gradient is still computed.
     name : str, optional
 
-    Shapes: X (N, n_in) -> Z (N, n_out). A float32 ``X`` gives a float32 ``Z`` and
-    ``dX`` (the weights are cast for the product); gradients keep the weights' dtype.
+    Shapes: X (N, n_in) -> Z (N, n_out). Z, dX and the gradients have the dtype numpy
+    gives the products (float32 only when X and W both are).
     """
 
     def __init__(self, n_in, n_out, *, init="xavier", seed=0, W=None, b=None,
-                 train_bias=True, name=None):
+                 dtype=None, train_bias=True, name=None):
         super().__init__(name)
         where = self._where("__init__")
         n_in = positive_int(n_in, "n_in", where=where)
         n_out = positive_int(n_out, "n_out", where=where)
+        what = "W"
         if W is None:
-            W = np.asarray(get_initializer(init)((n_in, n_out), seed), dtype=np.float64)
-            if W.shape != (n_in, n_out):
-                raise ValueError(f"{where}: expected init to return shape (n_in, n_out) "
-                                 f"= {(n_in, n_out)}, got {W.shape}")
-        else:
-            W = np.array(as_array(W, "W", ndim=2, where=where))  # a copy of our own
-            if W.shape != (n_in, n_out):
-                raise ValueError(f"{where}: expected W of shape (n_in, n_out) = "
-                                 f"{(n_in, n_out)}, got {W.shape}")
+            W, what = get_initializer(init)((n_in, n_out), seed), "W from init"
+        W = as_array(W, what, ndim=2, where=where)
+        if dtype is None:
+            dtype = W.dtype if W.dtype in (np.float32, np.float64) else np.float64
+        if np.dtype(dtype) not in (np.float32, np.float64):
+            raise TypeError(f"{where}: expected dtype float64 or float32, got {dtype!r}")
+        W = np.array(W, dtype=dtype)  # a copy of our own
+        if W.shape != (n_in, n_out):
+            raise ValueError(f"{where}: expected {what} of shape (n_in, n_out) = "
+                             f"{(n_in, n_out)}, got {W.shape}")
         if b is None:
-            b = np.zeros(n_out, dtype=W.dtype)
+            b = np.zeros(n_out, dtype=dtype)
         else:
-            b = np.array(as_array(b, "b", ndim=1, where=where))
+            b = np.array(as_array(b, "b", ndim=1, where=where), dtype=dtype)
             if b.shape != (n_out,):
                 raise ValueError(f"{where}: expected b of shape (n_out,) = ({n_out},), "
                                  f"got {b.shape}")
@@ -167,36 +160,33 @@ class Dense(Layer):
         return self.params["W"].shape[1]
 
     def forward(self, X):
-        """Z = X W + b for a batch X of shape (N, n_in); returns Z of shape (N, n_out)."""
+        """Z = X W + b, eq. (ch03-batch): X (N, n_in) -> Z (N, n_out). Caches X."""
         W, b = self.params["W"], self.params["b"]
         X = self._input(X, ndim=2)
         if X.shape[1] != W.shape[0]:
             raise ValueError(f"{self._where('forward')}: expected X of shape "
                              f"(N, n_in={W.shape[0]}), got {X.shape}")
-        if X.dtype != W.dtype:  # float32 in, float32 out
-            W, b = W.astype(X.dtype), b.astype(X.dtype)
-        self._cache = (X, W)
-        Z = X @ W
-        Z += b  # in place: Z = X W + b without a second (N, n_out) array
-        return Z
+        self._cache = X
+        return X @ W + b
 
-    def backward(self, grad_out):
+    def backward(self, grad_out, need_input_grad=True):
         """The chain rule through Z = X W + b, with δ = ∂L/∂Z of shape (N, n_out).
+
+        For one neuron, eq. (ch04-neuron-grads) reads ∂E/∂w_i = δ x_i, ∂E/∂b = δ,
+        ∂E/∂x_i = δ w_i. For a batch of N rows and n_out neurons, in matrices:
 
         dW = Xᵀ δ       (n_in, n_out): ∂L/∂w_jk = Σ_n x_nj δ_nk, input times delta
         db = Σ_n δ_n    (n_out,)     : each bias collects its deltas over the batch
         dX = δ Wᵀ       (N, n_in)    : the deltas sent back to the layer below
 
-        Returns dX, or None when ``input_grad`` is False.
+        Returns dX, or None when ``need_input_grad`` is False (one product saved).
         """
-        X, W = self._cached()
+        X = self._cached()
+        W = self.params["W"]
         delta = self._grad_out(grad_out, (X.shape[0], W.shape[1]))
-        dW = X.T @ delta
-        db = delta.sum(axis=0)
-        if dW.dtype != self.params["W"].dtype:  # float32 input: grads keep W's dtype
-            dW, db = dW.astype(self.params["W"].dtype), db.astype(self.params["W"].dtype)
-        self.grads["W"], self.grads["b"] = dW, db
-        return delta @ W.T if self.input_grad else None
+        self.grads["W"] = X.T @ delta
+        self.grads["b"] = delta.sum(axis=0)
+        return delta @ W.T if need_input_grad else None
 
     def __repr__(self):
         return f"Dense(n_in={self.n_in}, n_out={self.n_out}, name={self.name!r})"
@@ -237,8 +227,11 @@ class Dropout(Layer):
         self._cache = (mask,)
         return X * mask
 
-    def backward(self, grad_out):
-        """dX = δ ⊙ M: dropped units pass no gradient, kept ones are scaled by 1/(1-p)."""
+    def backward(self, grad_out, need_input_grad=True):
+        """dX = δ ⊙ M: dropped units pass no gradient, kept ones are scaled by 1/(1-p).
+
+        The local rule of eq. (ch04-local-rule) with ∂y/∂x = m for each entry.
+        """
         (mask,) = self._cached()
         if mask is None:
             return grad_out

@@ -3,8 +3,7 @@
 Every loss caches what its gradient needs in ``forward``; ``backward()`` returns
 ∂L/∂y_hat with the shape of ``y_hat`` (a new array each call). Calling ``backward``
 before ``forward`` raises a ``RuntimeError``. Inputs are tested for NaN and infinity
-unless ``check_input`` is False (a network that validated its data may turn it off);
-labels are always range-checked.
+(with the same checks as the layers), labels for their range.
 
 =========================  ==================================  ========================
 class (``get_loss`` name)  value L                             gradient ∂L/∂ŷ
@@ -22,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bplib._validate import all_finite, as_array, check_name
+from bplib._validate import as_array, check_name, forward_cache
 
 __all__ = ["Loss", "MSE", "HalfSSE", "BinaryCrossEntropy", "SoftmaxCrossEntropy",
            "get_loss"]
@@ -33,19 +32,14 @@ class Loss:
 
     def __init__(self):
         self._cache = None
-        self.check_input = True
 
     @property
     def _name(self) -> str:
         return type(self).__name__
 
     def _array(self, x, name, ndim=None):
-        """x as a float ndarray (no copy if it is one); raise if it is not usable."""
-        if (type(x) is not np.ndarray or x.dtype.kind != "f"
-                or (ndim is not None and x.ndim != ndim)
-                or (self.check_input and not all_finite(x))):
-            x = as_array(x, name, ndim=ndim, where=f"{self._name}.forward")
-        return x
+        """x as a finite float ndarray (no copy if it is one), or a clear error."""
+        return as_array(x, name, ndim=ndim, where=f"{self._name}.forward")
 
     def _pair(self, y_hat, y):
         """Validate a prediction/target pair of the same shape.
@@ -67,10 +61,8 @@ class Loss:
         return y_hat, y.astype(y_hat.dtype, copy=False)  # float32 ŷ: float32 gradient
 
     def _cached(self):
-        if self._cache is None:
-            raise RuntimeError(f"{self._name}.backward: backward() was called before "
-                               "forward(); compute the loss first")
-        return self._cache
+        """The forward cache, or a RuntimeError saying forward must come first."""
+        return forward_cache(self._cache, where=f"{self._name}.backward")
 
     def forward(self, y_hat, y) -> float:
         raise NotImplementedError
@@ -98,7 +90,7 @@ class MSE(Loss):
         return float(np.vdot(r, r)) / r.size
 
     def backward(self):
-        """∂L/∂ŷ = 2 (ŷ - y) / M."""
+        """∂L/∂ŷ = 2 (ŷ - y) / M: the factor of eq. (ch02-mean-grad) before x_i."""
         r = self._cached()
         return r * r.dtype.type(2.0 / r.size)
 
@@ -117,7 +109,7 @@ class HalfSSE(Loss):
         return 0.5 * float(np.vdot(r, r))
 
     def backward(self):
-        """∂E/∂ŷ = ŷ - y."""
+        """∂E/∂ŷ = ŷ - y, of E in eq. (ch03-classic-error); the (y - t) of eq. (ch04-delta)."""
         return self._cached().copy()
 
 
@@ -145,7 +137,10 @@ class BinaryCrossEntropy(Loss):
         return -float(np.vdot(y, log_p) + np.vdot(1 - y, log_q)) / y.size
 
     def backward(self):
-        """∂L/∂ŷ = (ŷ - y) / (ŷ (1 - ŷ) M), denominator clamped at 1e-12."""
+        """∂L/∂ŷ = (ŷ - y) / (ŷ (1 - ŷ) M), denominator clamped at 1e-12.
+
+        The losses chapter (not yet written) derives it; no equation label yet.
+        """
         y_hat, y = self._cached()
         denom = np.maximum(y_hat * (1 - y_hat), y_hat.dtype.type(1e-12))
         denom *= y.size
@@ -190,7 +185,11 @@ class SoftmaxCrossEntropy(Loss):
         return loss
 
     def backward(self):
-        """∂L/∂z = (ŷ - y) / N, ŷ = softmax(z): the fused softmax-cross-entropy gradient."""
+        """∂L/∂z = (ŷ - y) / N, ŷ = softmax(z): the fused softmax-cross-entropy gradient.
+
+        The softmax Jacobian, eq. (ch03-softmax-jacobian), times ∂L/∂ŷ = -y/ŷ (the
+        chain rule, eq. (ch04-chain)) collapses to ŷ - y per row.
+        """
         p, y = self._cached()
         inv_n = p.dtype.type(1.0 / p.shape[0])
         if y.ndim == 1:                    # y holds the flat positions of the 1s

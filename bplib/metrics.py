@@ -1,7 +1,8 @@
 """Classification metrics: accuracy, precision, recall, F1, confusion matrix.
 
 All functions take class labels, ``y_true`` and ``y_pred``, as 1-D integer arrays of
-the same length N (use ``net.predict_classes(X)`` to get predicted labels). Binary
+the same length N (``net.predict_classes(X)`` gives predicted labels, and
+``class_labels`` turns outputs or one-hot rows into labels). Binary
 problems use labels {0, 1} with ``positive=1``; multiclass problems average the
 per-class scores with ``average="macro"`` (unweighted mean over classes).
 
@@ -15,11 +16,31 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["accuracy", "precision", "recall", "f1", "confusion_matrix", "get_metric"]
+__all__ = ["class_labels", "accuracy", "precision", "recall", "f1", "confusion_matrix",
+           "get_metric"]
 
 
-def _labels(y, name, where):
-    """``y`` as a 1-D int64 array, or a clear error."""
+def class_labels(outputs):
+    """Class labels (N,) from a network's outputs or from targets.
+
+    Rows of K > 1 scores (logits, probabilities, one-hot targets) give the index of
+    the largest, ``argmax``; one column (N, 1) of probabilities gives 1 where it is
+    at least 0.5, else 0; labels (N,) are returned as they are. The one rule
+    ``Sequential.predict_classes`` and ``fit`` both use.
+    """
+    outputs = np.asarray(outputs)
+    if outputs.ndim == 1:
+        return outputs
+    if outputs.ndim != 2:
+        raise ValueError(f"class_labels: expected outputs of shape (N,), (N, 1) or "
+                         f"(N, K), got shape {outputs.shape}")
+    if outputs.shape[1] > 1:
+        return outputs.argmax(axis=1)
+    return (outputs[:, 0] >= 0.5).astype(np.int64)
+
+
+def _check_labels(y, name, where):
+    """``y`` as a 1-D int64 array of labels >= 0, or a clear error."""
     if isinstance(y, (str, bytes)) or y is None:
         raise TypeError(f"{where}: {name} must be an array of class labels, got {type(y).__name__}")
     a = np.asarray(y)
@@ -38,8 +59,8 @@ def _labels(y, name, where):
 
 
 def _pair(y_true, y_pred, where):
-    t = _labels(y_true, "y_true", where)
-    p = _labels(y_pred, "y_pred", where)
+    t = _check_labels(y_true, "y_true", where)
+    p = _check_labels(y_pred, "y_pred", where)
     if t.shape != p.shape:
         raise ValueError(f"{where}: y_true and y_pred must have the same length, "
                          f"got {t.shape[0]} and {p.shape[0]}")

@@ -9,7 +9,10 @@ The update rules and defaults are those of ``torch.optim`` (SGD, Adagrad, RMSpro
 Adam, AdamW), so the same initial weights and gradients give the same numbers in
 both; ``tests/test_optimizers.py`` checks this against numbers produced by PyTorch.
 In the equations below g is the gradient, θ the parameter, η the learning rate
-``lr`` and t the step count of that parameter (1 on the first step).
+``lr`` and t the step count of that parameter (1 on the first step). Each rule is the
+gradient step of Chapter 2, eq. (ch02-update), θ ← θ − η g, with g replaced by a
+running combination of past gradients; the optimizers chapter (not yet written)
+derives them.
 """
 
 from __future__ import annotations
@@ -86,13 +89,13 @@ class SGD(Optimizer):
     With weight decay λ (coupled: added to the gradient, the L2 form) and momentum μ::
 
         g ← g + λ θ
-        b ← g                      on the first step
-        b ← μ b + g                afterwards
+        b ← μ b + g                (b starts at 0, so b = g on the first step)
         g ← g + μ b  (Nesterov)    or   g ← b  (classic momentum)
         θ ← θ − η g
 
     With ``momentum=0`` this is plain gradient descent θ ← θ − η g (Chapter 2,
-    eq. (ch02-update)).
+    eq. (ch02-update)), which keeps no state; with momentum, ``state[name]`` holds
+    the step count and the buffer b ("momentum_buffer"), as for every optimizer.
     The default ``lr=0.001`` is PyTorch's; pass the learning rate you mean.
     """
 
@@ -108,21 +111,15 @@ class SGD(Optimizer):
         if self.weight_decay:
             g = g + self.weight_decay * p
         if self.momentum:
-            s = self.state.get(name)
-            if s is None:
-                s = self.state[name] = {"step": 0, "momentum_buffer": g.copy()}
-            else:
-                buf = s["momentum_buffer"]
-                buf *= self.momentum
-                buf += g
-            s["step"] += 1
-            buf = s["momentum_buffer"]
+            buf = self._state(name, p, "momentum_buffer")["momentum_buffer"]
+            buf *= self.momentum              # b ← μ b + g; b starts at 0, so b = g first
+            buf += g
             g = g + self.momentum * buf if self.nesterov else buf
         p -= self.lr * g
 
 
 class Adagrad(Optimizer):
-    """Adagrad (torch.optim.Adagrad with its defaults)::
+    """Adagrad (torch.optim.Adagrad with its defaults); eq. (ch02-update) with::
 
         G ← G + g²
         θ ← θ − η g / (√G + ε)
@@ -139,7 +136,7 @@ class Adagrad(Optimizer):
 
 
 class RMSprop(Optimizer):
-    """RMSprop (torch.optim.RMSprop, not centered)::
+    """RMSprop (torch.optim.RMSprop, not centered); eq. (ch02-update) with::
 
         v ← α v + (1 − α) g²
         θ ← θ − η g / (√v + ε)                       (momentum = 0)
@@ -167,7 +164,7 @@ class RMSprop(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam (torch.optim.Adam; ``weight_decay`` is the coupled L2 form)::
+    """Adam (torch.optim.Adam; ``weight_decay`` is the coupled L2 form); eq. (ch02-update) with::
 
         g ← g + λ θ
         m ← β₁ m + (1 − β₁) g
@@ -207,7 +204,7 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    """Adam with decoupled weight decay (torch.optim.AdamW)::
+    """Adam with decoupled weight decay (torch.optim.AdamW); eq. (ch02-update) with::
 
         θ ← θ − η λ θ        (decay applied to the weights, not to the gradient)
         then the Adam update above with the undecayed g.
@@ -228,11 +225,17 @@ _OPTIMIZERS = {"sgd": SGD, "adagrad": Adagrad, "rmsprop": RMSprop, "adam": Adam,
 
 
 def get_optimizer(name, **kwargs):
-    """Build an optimizer from its name ("sgd", "adagrad", "rmsprop", "adam", "adamw")."""
-    if isinstance(name, Optimizer):
+    """Build an optimizer from its name ("sgd", "adagrad", "rmsprop", "adam", "adamw").
+
+    ``kwargs`` go to its constructor (``get_optimizer("sgd", lr=0.1)``). An optimizer
+    object (anything with a ``step(params, grads)`` method) is passed through unchanged.
+    """
+    if callable(getattr(name, "step", None)):
         return name
     if not isinstance(name, str):
-        raise TypeError(f"get_optimizer: expected an optimizer name or object, got {type(name).__name__}")
+        raise TypeError("get_optimizer: expected an optimizer name (e.g. 'sgd') or an "
+                        "optimizer with a step(params, grads) method, got "
+                        f"{type(name).__name__} {name!r}"[:200])
     try:
         cls = _OPTIMIZERS[name.lower()]
     except KeyError:

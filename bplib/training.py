@@ -1,22 +1,27 @@
-"""The training loop behind ``Sequential.fit``, and the ``History`` it returns.
+"""The training loop, ``fit``, and the ``History`` it returns.
 
 Kept apart from ``network.py`` so each file holds one idea: ``network.py`` is the
-network (forward, backward, parameters by name), this module is the loop that
-repeats forward → loss → backward → optimizer step over epochs and mini-batches.
+network (forward, backward, parameters by name), this module is the loop that repeats
+loss → backward → optimizer step over epochs and mini-batches. It uses only the public
+API that the chapters teach: ``bplib.data.minibatches``, ``net.loss``,
+``net.backward``, ``optimizer.step`` and ``net.predict_classes``. ``Sequential.fit``
+is this function, with the network as its first argument.
 """
 
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager
 
 import numpy as np
 
-from bplib._validate import as_array, real_number
+from bplib._validate import NonFiniteError, as_array, as_generator, positive_int, real_number
+from bplib.data import minibatches
 from bplib.losses import BinaryCrossEntropy, SoftmaxCrossEntropy
+from bplib.metrics import class_labels, get_metric
+from bplib.optimizers import get_optimizer
 from bplib.regularization import clip_by_global_norm, clip_by_value
 
-__all__ = ["History", "check_targets", "fit_loop"]
+__all__ = ["History", "fit"]
 
 
 class History:
@@ -56,7 +61,164 @@ class History:
         return f"History({len(self.epoch)} epochs, keys={list(self.history)})"
 
 
-def check_targets(loss_fn, y, n, n_out, where, names):
+def fit(net, X, y, *, epochs, optimizer, batch_size=None, shuffle=True, seed=0,
+        validation_data=None, metrics=None, penalty=None, clip=None,
+        early_stopping=None, callbacks=()):
+    """Train ``net`` with mini-batch gradient steps; return a :class:`History`.
+
+    Each step is the update of eq. (ch02-update) on one mini-batch: the loss, its
+    gradient by backpropagation, and the optimizer's step.
+
+    Parameters
+    ----------
+    net : Sequential
+        The network, with a loss. ``net.fit(X, y, ...)`` calls this function.
+    X : array (N, n_in); y : targets for the loss (see ``bplib.losses``)
+        Labels (N,) for "softmax_ce"; (N,) or (N, n_out) for the other losses.
+    epochs : int
+        Passes over the training data.
+    optimizer : Optimizer or str
+        E.g. ``bplib.optimizers.SGD(lr=0.1)``, or a name for ``get_optimizer`` (with
+        its default settings, e.g. "sgd" is SGD with PyTorch's lr=0.001). It updates
+        ``net.trainable_params``.
+    batch_size : int, optional
+        Rows per gradient step; None (default) uses all N rows (full batch).
+    shuffle, seed
+        Shuffle the rows each epoch, with a generator made from ``seed``.
+    validation_data : (X_val, y_val), optional
+        Evaluated (in evaluation mode) after each epoch: "val_loss", "val_<metric>".
+    metrics : sequence of str or callable, optional
+        Names from ``bplib.metrics`` ("accuracy", "precision", "recall", "f1") or
+        functions ``f(y_true, y_pred)`` of labels. Default (None): ("accuracy",)
+        for the classification losses ("softmax_ce", "bce"), () otherwise.
+    penalty : L1 or L2 from ``bplib.regularization``, optional
+        Added to the loss that is reported and differentiated.
+    clip : ("value", c) or ("norm", max_norm) or callable, optional
+        Clip gradients before each step: each entry to [-c, c], or rescale so the
+        global norm is at most ``max_norm``; a callable maps grads -> grads.
+    early_stopping : int, optional
+        Patience: stop when "val_loss" (or "loss" without validation data) has
+        not improved for that many epochs, then **restore the weights of the best
+        epoch** (``history.best_epoch``). Optimizer state is not restored.
+    callbacks : sequence of callables ``callback(net, epoch, logs)``
+        Called after every epoch (``epoch`` counts from 0, ``logs`` holds that
+        epoch's values); a callback may set ``net.stop_training = True``.
+
+    The logged "loss" is the average over the epoch's batches as computed during the
+    epoch (before each step; for full-batch training, the value at the start of the
+    epoch). Training metrics are those of ``net.predict_classes(X)`` at the end of the
+    epoch. A loss that becomes NaN or infinite stops training with a ValueError naming
+    the epoch and step.
+    """
+    where = "Sequential.fit"
+    loss_fn = net.loss_fn
+    if loss_fn is None:
+        raise ValueError(f"{where}: the network has no loss; create it with "
+                         "Sequential(layers, loss=...) (e.g. loss='mse')")
+    X, y = _checked_pair(net, X, y, where, ("X", "y"))
+    epochs = positive_int(epochs, "epochs", where=where)
+    optimizer = get_optimizer(optimizer)
+    n = X.shape[0]
+    batch_size = n if batch_size is None else min(
+        positive_int(batch_size, "batch_size", where=where), n)
+    if validation_data is not None:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise TypeError(f"{where}: validation_data must be a pair (X_val, y_val)")
+        validation_data = _checked_pair(net, *validation_data, where, ("X_val", "y_val"))
+    if metrics is None:
+        classifier = isinstance(loss_fn, (SoftmaxCrossEntropy, BinaryCrossEntropy))
+        metrics = ("accuracy",) if classifier else ()
+    if isinstance(metrics, str):
+        metrics = (metrics,)
+    metric_fns = {(m if isinstance(m, str) else m.__name__): get_metric(m) for m in metrics}
+    for cb in callbacks:
+        if not callable(cb):
+            raise TypeError(f"{where}: callbacks must be callables "
+                            f"callback(net, epoch, logs), got {cb!r}")
+    if early_stopping is not None:
+        early_stopping = positive_int(early_stopping, "early_stopping (patience)",
+                                      where=where)
+    clip_fn = _clipper(clip, where)
+    rng = as_generator(seed, where=where)
+    steps = -(-n // batch_size)          # batches per epoch, the last one maybe smaller
+
+    # The data are checked; now the loop.
+    params = net.trainable_params        # the arrays themselves, updated in place
+    history, best_params, best, wait = History(), None, math.inf, 0
+    monitor = "loss" if validation_data is None else "val_loss"
+    net.stop_training = False
+    for layer in net.layers:
+        layer.training = True
+    for epoch in range(epochs):
+        total = 0.0
+        batches = minibatches(X, y, batch_size, shuffle=shuffle, seed=rng)
+        for step, (X_batch, y_batch) in enumerate(batches):
+            try:
+                loss = net.loss(X_batch, y_batch, penalty=penalty)
+            except NonFiniteError as exc:
+                raise _diverged(epoch, epochs, step, steps, optimizer, where) from exc
+            net.backward(penalty=penalty, need_input_grad=False)  # dL/dX of data: unused
+            grads = net.grads
+            optimizer.step(params, grads if clip_fn is None else clip_fn(grads))
+            total += loss * X_batch.shape[0]
+        logs = {"loss": total / n}
+        if metric_fns:
+            logs.update(_scores(metric_fns, y, net.predict_classes(X)))
+        if validation_data is not None:
+            X_val, y_val = validation_data
+            out = net.predict(X_val)
+            logs["val_loss"] = loss_fn.forward(out, y_val) + (
+                0.0 if penalty is None else penalty.value(net.params))
+            scores = _scores(metric_fns, y_val, class_labels(out))
+            logs.update({"val_" + name: v for name, v in scores.items()})
+        history.append(epoch, logs)
+        for cb in callbacks:
+            cb(net, epoch, dict(logs))
+        if early_stopping is not None:
+            if logs[monitor] < best:
+                best, best_params, wait = logs[monitor], net.get_params(), 0
+                history.best_epoch = epoch
+            else:
+                wait += 1
+                if wait >= early_stopping:
+                    history.stopped_epoch = epoch
+                    break
+        if net.stop_training:
+            history.stopped_epoch = epoch
+            break
+    if best_params is not None:
+        net.set_params(best_params)
+    return history
+
+
+def _scores(metric_fns, y, predicted):
+    """{name: metric(labels of y, predicted labels)} for each metric."""
+    labels = class_labels(y)
+    return {name: float(fn(labels, predicted)) for name, fn in metric_fns.items()}
+
+
+def _widths(net):
+    """(n_in, n_out) from the first and last layers with a weight matrix W."""
+    Ws = [layer.params["W"] for layer in net.layers
+          if "W" in layer.params and layer.params["W"].ndim == 2]
+    return (Ws[0].shape[0], Ws[-1].shape[1]) if Ws else (None, None)
+
+
+def _checked_pair(net, X, y, where, names):
+    """Validate a training pair once, before the loop (clear errors, no NaN)."""
+    if isinstance(X, np.ndarray) and X.ndim == 1:
+        raise ValueError(f"{where}: expected {names[0]} of shape (N, n_in), got a 1-D "
+                         f"array of shape {X.shape}; for one input feature use "
+                         f"{names[0]}.reshape(-1, 1)")
+    X = as_array(X, names[0], ndim=2, where=where)
+    n_in, n_out = _widths(net)
+    if n_in is not None and X.shape[1] != n_in:
+        raise ValueError(f"{where}: {names[0]} has {X.shape[1]} columns but the first "
+                         f"layer expects n_in={n_in}")
+    return X, _check_targets(net.loss_fn, y, X.shape[0], n_out, where, names)
+
+
+def _check_targets(loss_fn, y, n, n_out, where, names):
     """Validate targets once before training; return them as the loss expects.
 
     ``names`` = (name of X, name of y) for messages; ``n_out`` the output width
@@ -96,15 +258,6 @@ def check_targets(loss_fn, y, n, n_out, where, names):
     return y
 
 
-def _labels(y):
-    """Class labels (N,) from targets: labels as they are, rows by argmax or ≥ 0.5."""
-    if y.ndim == 1:
-        return y
-    if y.shape[1] > 1:
-        return y.argmax(axis=1)
-    return (y[:, 0] >= 0.5).astype(np.int64)
-
-
 def _clipper(clip, where):
     """A function grads -> clipped grads, from the ``clip`` argument of fit."""
     if clip is None or callable(clip):
@@ -119,115 +272,10 @@ def _clipper(clip, where):
                      f"function grads -> grads, got {clip!r}")
 
 
-def _diverged(value, epoch, epochs, step, steps, optimizer, where):
+def _diverged(epoch, epochs, step, steps, optimizer, where):
     lr = getattr(optimizer, "lr", None)
     return ValueError(
-        f"{where}: the loss became {value} (not finite) in epoch {epoch + 1} of {epochs}, "
+        f"{where}: the loss became NaN or infinite in epoch {epoch + 1} of {epochs}, "
         f"step {step + 1} of {steps} (counting from 1): training diverged. Lower the "
         f"learning rate{'' if lr is None else f' (now lr={lr})'}, or clip the gradients "
         "(clip=('norm', 1.0)), and check that the inputs are scaled.")
-
-
-@contextmanager
-def _validated_once(net):
-    """Inside fit the data were checked once, so switch off the per-call checks.
-
-    Layers and the loss skip their NaN/infinity test of each input (a blow-up still
-    shows as a non-finite loss, which fit reports), and the first layer skips ∂L/∂X,
-    which no one needs (one matrix product per step saved). Restored afterwards.
-    """
-    parts = [*net.layers, net.loss_fn]
-    saved = [(p, getattr(p, "check_input", None), getattr(p, "input_grad", None)) for p in parts]
-    try:
-        for p, check, _ in saved:
-            if check is not None:
-                p.check_input = False
-        if saved[0][2] is not None:
-            net.layers[0].input_grad = False
-        yield
-    finally:
-        for p, check, grad in saved:
-            if check is not None:
-                p.check_input = check
-            if grad is not None:
-                p.input_grad = grad
-
-
-def fit_loop(net, X, y, **kwargs):
-    """The loop of ``Sequential.fit`` on validated inputs (see its docstring)."""
-    with _validated_once(net):
-        return _loop(net, X, y, **kwargs)
-
-
-def _loop(net, X, y, *, epochs, optimizer, batch_size, shuffle, rng, val, metric_fns,
-          penalty, clip, patience, callbacks):
-    where = "Sequential.fit"
-    loss_fn, layers = net.loss_fn, net.layers
-    for layer in layers:
-        layer.training = True
-    params, all_params = net.trainable_params, net.params
-    grad_index = [(f"{l.name}.{k}", l.grads, k) for l in layers for k in l.params]
-    clip_fn = _clipper(clip, where)
-    labels = _labels(y) if metric_fns else None
-    val_labels = _labels(val[1]) if (val is not None and metric_fns) else None
-    n = X.shape[0]
-    steps = -(-n // batch_size)
-    history, best, best_value, wait = History(), None, math.inf, 0
-    monitor = "loss" if val is None else "val_loss"
-    net.stop_training = False
-    for epoch in range(epochs):
-        Xe, ye, le = X, y, labels
-        if shuffle:
-            perm = rng.permutation(n)
-            Xe, ye = X[perm], y[perm]
-            le = None if labels is None else labels[perm]
-        pred = np.empty(n, dtype=np.int64) if metric_fns else None
-        total = 0.0
-        for step in range(steps):
-            lo, hi = step * batch_size, min(n, (step + 1) * batch_size)
-            try:
-                out = net.forward(Xe[lo:hi])
-                value = loss_fn.forward(out, ye[lo:hi])
-            except ValueError as exc:  # inputs were checked: non-finite means divergence
-                if "finite" not in str(exc):
-                    raise
-                raise _diverged("non-finite", epoch, epochs, step, steps, optimizer,
-                                where) from exc
-            if penalty is not None:
-                value += penalty.value(all_params)
-            if not math.isfinite(value):
-                raise _diverged(value, epoch, epochs, step, steps, optimizer, where)
-            total += value * (hi - lo)
-            if pred is not None:
-                pred[lo:hi] = net._classes(out)
-            net._penalty = penalty
-            net.backward()
-            grads = {name: g[k] for name, g, k in grad_index}  # = net.grads, prebuilt keys
-            optimizer.step(params, grads if clip_fn is None else clip_fn(grads))
-        logs = {"loss": total / n}
-        for name, fn in metric_fns.items():
-            logs[name] = float(fn(le, pred))
-        if val is not None:
-            out = net.predict(val[0])
-            value = loss_fn.forward(out, val[1])
-            logs["val_loss"] = value + (0.0 if penalty is None else penalty.value(all_params))
-            for name, fn in metric_fns.items():
-                logs["val_" + name] = float(fn(val_labels, net._classes(out)))
-        history.append(epoch, logs)
-        for cb in callbacks:
-            cb(net, epoch, dict(logs))
-        if patience is not None:
-            if logs[monitor] < best_value:
-                best_value, best, wait = logs[monitor], net.get_params(), 0
-                history.best_epoch = epoch
-            else:
-                wait += 1
-                if wait >= patience:
-                    history.stopped_epoch = epoch
-                    break
-        if net.stop_training:
-            history.stopped_epoch = epoch
-            break
-    if best is not None:
-        net.set_params(best)
-    return history

@@ -12,7 +12,7 @@ def test_constants_and_structure():
     assert [CLASSIC[f"w{i}"] for i in range(1, 9)] == [.15, .20, .25, .30, .40, .45, .50, .55]
     assert (CLASSIC["b1"], CLASSIC["b2"], CLASSIC["lr"]) == (0.35, 0.60, 0.5)
     net = classic_network()
-    assert [l.name for l in net.layers] == ["dense0", "sigmoid0", "dense1", "sigmoid1"]
+    assert net.names == ["dense0", "sigmoid0", "dense1", "sigmoid1"]
     assert isinstance(net.loss_fn, HalfSSE)
     assert sorted(net.trainable_params) == ["dense0.W", "dense1.W"]   # biases fixed
     assert weights(net) == {f"w{i}": CLASSIC[f"w{i}"] for i in range(1, 9)}

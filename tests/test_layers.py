@@ -74,8 +74,7 @@ def test_dense_caches_references_not_copies():
     layer = Dense(3, 2)
     X = np.ones((4, 3))
     layer.forward(X)
-    cached_X, cached_W = layer._cache
-    assert cached_X is X and cached_W is layer.params["W"]
+    assert layer._cache is X                   # backward reads X and the layer's own W
 
 
 def test_grads_are_overwritten_not_accumulated():
@@ -108,23 +107,31 @@ def test_same_seed_gives_bit_identical_weights():
     assert np.array_equal(Dense(5, 4, seed=g1).params["W"], Dense(5, 4, seed=g2).params["W"])
 
 
-def test_input_grad_false_skips_dx():
+def test_need_input_grad_false_skips_dx():
     layer = Dense(3, 2)
-    layer.input_grad = False
     layer.forward(np.ones((4, 3)))
-    assert layer.backward(np.ones((4, 2))) is None
+    assert layer.backward(np.ones((4, 2)), need_input_grad=False) is None
     np.testing.assert_array_equal(layer.grads["b"], [4.0, 4.0])
+    assert layer.backward(np.ones((4, 2))).shape == (4, 3)   # the default: dX
 
 
-def test_float32_input_stays_float32():
-    layer = Dense(3, 2, seed=0)
+def test_dtype_float32_is_float32_end_to_end():
+    layer = Dense(3, 2, seed=0, dtype=np.float32)
+    assert layer.params["W"].dtype == layer.params["b"].dtype == np.float32
+    np.testing.assert_array_equal(layer.params["W"],
+                                  Dense(3, 2, seed=0).params["W"].astype(np.float32))
     X = np.ones((4, 3), dtype=np.float32)
-    Z = layer.forward(X)
-    assert Z.dtype == np.float32
+    assert layer.forward(X).dtype == np.float32
     assert layer.backward(np.ones((4, 2), dtype=np.float32)).dtype == np.float32
-    assert layer.grads["W"].dtype == layer.params["W"].dtype == np.float64
-    f32 = Dense(3, 2, W=np.ones((3, 2), dtype=np.float32))
+    assert layer.grads["W"].dtype == layer.grads["b"].dtype == np.float32
+    f32 = Dense(3, 2, W=np.ones((3, 2), dtype=np.float32))   # dtype of an explicit W
     assert f32.params["b"].dtype == np.float32 and f32.forward(X).dtype == np.float32
+    assert Dense(3, 2, W=np.ones((3, 2), dtype=np.float32), dtype=np.float64) \
+        .params["W"].dtype == np.float64
+    assert Dense(3, 2, seed=0).forward(X).dtype == np.float64  # numpy's promotion
+    with pytest.raises(TypeError, match=r"Dense\.__init__: expected dtype float64 or "
+                                        r"float32, got .*int"):
+        Dense(3, 2, dtype=np.int64)
 
 
 def test_integer_input_becomes_float64():
@@ -235,18 +242,19 @@ def test_dropout_errors():
 def test_layer_base_contract():
     layer = Layer()
     assert layer.name is None and layer.params == {} and layer.grads == {}
-    assert layer.trainable == set() and layer.training is True and layer.input_grad
+    assert layer.trainable == set() and layer.training is True
     with pytest.raises(NotImplementedError):
         layer(np.ones((1, 1)))
     with pytest.raises(NotImplementedError):
         layer.backward(np.ones((1, 1)))
 
 
-def test_check_input_false_skips_only_the_finiteness_test():
-    layer = Dense(2, 1, W=[[1.0], [1.0]])
-    layer.check_input = False  # a network that validated its data once may do this
-    assert np.isnan(layer.forward(np.array([[np.nan, 1.0]]))[0, 0])
+def test_a_layer_always_checks_its_input():
+    """No switch turns the checks off: a network calls its layers as a reader would."""
+    from bplib._validate import NonFiniteError
+    layer = Dense(2, 1, W=[[1.0], [1.0]], name="d")
+    with pytest.raises(NonFiniteError, match=r"Dense\('d'\)\.forward: expected finite"):
+        layer.forward(np.array([[np.nan, 1.0]]))
     with pytest.raises(ValueError, match=r"expected X of shape \(N, n_in=2\)"):
-        layer.forward(np.ones((1, 3)))  # shapes are still checked
-    with pytest.raises(ValueError, match="expected finite"):
-        layer.forward([[np.nan, 1.0]])  # non-arrays still go through the full check
+        layer.forward(np.ones((1, 3)))
+    assert not hasattr(layer, "check_input") and not hasattr(layer, "input_grad")

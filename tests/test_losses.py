@@ -224,9 +224,12 @@ def test_get_loss():
         get_loss(3)
 
 
-def test_check_input_false_skips_the_finiteness_test_but_not_label_checks():
+def test_a_loss_always_checks_its_input_like_a_layer():
+    from bplib._validate import NonFiniteError
     loss = SoftmaxCrossEntropy()
-    loss.check_input = False
-    assert np.isnan(loss(np.array([[np.nan, 0.0]]), np.array([1])))
+    with pytest.raises(NonFiniteError, match=r"SoftmaxCrossEntropy\.forward: expected "
+                                             r"finite values in logits"):
+        loss(np.array([[np.nan, 0.0]]), np.array([1]))
     with pytest.raises(ValueError, match=r"expected labels in \[0, 2\)"):
         loss(np.zeros((1, 2)), np.array([2]))
+    assert not hasattr(loss, "check_input")

@@ -13,6 +13,9 @@ from bplib.losses import MSE
 from bplib.network import Sequential
 from bplib.optimizers import SGD, Adam
 from bplib.regularization import L1, L2
+import bplib.training
+from bplib._validate import NonFiniteError
+from bplib.optimizers import get_optimizer
 from bplib.training import History
 
 
@@ -47,7 +50,8 @@ def data():
 # ------------------------------------------------------------- structure
 def test_auto_names_and_param_keys():
     net = Sequential([Dense(2, 3), Sigmoid(), Dense(3, 2, name="out"), Dense(2, 1), Sigmoid()])
-    assert [l.name for l in net.layers] == ["dense0", "sigmoid0", "out", "dense1", "sigmoid1"]
+    assert net.names == ["dense0", "sigmoid0", "out", "dense1", "sigmoid1"]
+    assert [l.name for l in net.layers] == [None, None, "out", None, None]  # not renamed
     assert list(net.params) == ["dense0.W", "dense0.b", "out.W", "out.b", "dense1.W", "dense1.b"]
     assert net.params["out.W"] is net.layers[2].params["W"]       # the arrays themselves
     assert list(net.grads) == list(net.params)
@@ -55,7 +59,15 @@ def test_auto_names_and_param_keys():
 
 def test_auto_names_skip_taken_names():
     net = Sequential([Dense(2, 2, name="dense0"), Dense(2, 2)])
-    assert [l.name for l in net.layers] == ["dense0", "dense1"]
+    assert net.names == ["dense0", "dense1"]
+
+
+def test_a_layer_in_two_networks_is_named_by_each():
+    shared = Dense(2, 2)
+    a = Sequential([shared, Tanh()])
+    b = Sequential([Dense(2, 2), shared])
+    assert a.names == ["dense0", "tanh0"] and b.names == ["dense0", "dense1"]
+    assert a.params["dense0.W"] is b.params["dense1.W"] and shared.name is None
 
 
 def test_structure_errors():
@@ -121,12 +133,13 @@ def test_penalty_in_loss_and_gradient(penalty):
     with_pen = net.loss(X, y, penalty=penalty)
     assert with_pen == pytest.approx(plain + penalty.value(net.params), rel=1e-14)
     assert with_pen > plain
-    net.backward()
+    net.loss(X, y, penalty=penalty)
+    net.backward(penalty=penalty)
     for name, p in net.params.items():
         num = numerical_gradient(lambda _: net.loss(X, y, penalty=penalty), p)
         assert relative_error(net.grads[name], num) < 1e-7, name
-    net.loss(X, y)            # no penalty this time: backward drops its gradient too
-    net.backward()
+    net.loss(X, y, penalty=penalty)
+    net.backward()            # no penalty given: backward differentiates the plain loss
     g = net.grads["dense0.W"].copy()
     num = numerical_gradient(lambda _: net.loss(X, y), net.params["dense0.W"])
     assert relative_error(g, num) < 1e-7
@@ -324,8 +337,10 @@ def test_bad_input_other_losses_and_arguments(data):
     reg = Sequential([Dense(2, 2)], loss=MSE())
     with pytest.raises(ValueError, match=r"y has shape \(60,\) but the network has 2 outputs"):
         reg.fit(X, y.astype(float), epochs=1, optimizer=SGD(lr=0.1))
-    with pytest.raises(TypeError, match="optimizer with a step"):
-        mlp().fit(X, y, epochs=1, optimizer="sgd")
+    with pytest.raises(TypeError, match="get_optimizer: expected an optimizer name"):
+        mlp().fit(X, y, epochs=1, optimizer=3)
+    with pytest.raises(ValueError, match="unknown optimizer 'sdg'"):
+        mlp().fit(X, y, epochs=1, optimizer="sdg")
     with pytest.raises(ValueError, match="epochs"):
         mlp().fit(X, y, epochs=0, optimizer=SGD(lr=0.1))
     with pytest.raises(TypeError, match="validation_data must be a pair"):
@@ -372,19 +387,55 @@ def test_every_row_used_once_per_epoch(n, batch_size):
     assert hist["loss"][0] == pytest.approx(start, rel=1e-9)
 
 
-def test_fit_restores_per_call_checks_even_after_an_error(data):
+def test_fit_accepts_an_optimizer_name_like_get_optimizer(data):
+    X, y = data
+    a, b = mlp(), mlp()
+    ha = a.fit(X, y, epochs=3, optimizer="sgd", batch_size=10)
+    hb = b.fit(X, y, epochs=3, optimizer=get_optimizer("sgd"), batch_size=10)
+    assert ha.history == hb.history
+    assert ha["loss"][-1] < ha["loss"][0]
+
+
+def test_fit_is_the_loop_on_the_public_api(data):
+    """fit changes nothing about the layers: they check their input as always."""
     X, y = data
     net = mlp()
-    seen = []
-    net.fit(X, y, epochs=1, optimizer=SGD(lr=0.1), callbacks=[
-        lambda n, e, l: seen.append((n.layers[0].input_grad, n.layers[1].check_input,
-                                     n.loss_fn.check_input))])
-    assert seen == [(False, False, False)]          # switched off inside fit ...
-    assert net.layers[0].input_grad and net.layers[1].check_input and net.loss_fn.check_input
-    reg = Sequential([Dense(2, 16, seed=0), Dense(16, 1, seed=1)], loss="mse")
-    with pytest.raises(ValueError, match="diverged"):
-        reg.fit(X * 10, X[:, :1] * 30, epochs=50, optimizer=SGD(lr=1.0))
-    assert reg.layers[0].input_grad and reg.layers[0].check_input   # ... and back on after
-    assert reg.loss_fn.check_input
+    net.fit(X, y, epochs=1, optimizer=SGD(lr=0.1))
+    assert Sequential.fit is bplib.training.fit
     with pytest.raises(ValueError, match="finite"):
-        net.forward(np.full((1, 2), np.inf))        # checks work again outside fit
+        net.forward(np.full((1, 2), np.inf))
+    reg = Sequential([Dense(2, 16, seed=0), Dense(16, 1, seed=1)], loss="mse")
+    with pytest.raises(ValueError, match="diverged") as info:
+        reg.fit(X * 10, X[:, :1] * 30, epochs=50, optimizer=SGD(lr=1.0))
+    assert isinstance(info.value.__cause__, NonFiniteError)  # a type, not a message
+
+
+def test_backward_skips_the_input_gradient_only_when_asked(data):
+    X, y = data
+    net = mlp()
+    net.loss(X, y)
+    dX = net.backward()
+    assert dX.shape == X.shape
+    grads = {k: g.copy() for k, g in net.grads.items()}
+    net.loss(X, y)
+    assert net.backward(need_input_grad=False) is None
+    for k, g in net.grads.items():
+        np.testing.assert_array_equal(g, grads[k])
+
+
+def test_loss_that_is_not_finite_raises():
+    net = Sequential([Dense(1, 1, W=[[1.0]])], loss="mse")
+    with pytest.raises(NonFiniteError, match="Sequential.loss: the loss is inf"), \
+            np.errstate(over="ignore"):
+        net.loss([[1e200]], [[0.0]])         # a finite output whose square overflows
+
+
+def test_float32_network_trains_in_float32(data):
+    X, y = data
+    net = Sequential([Dense(2, 8, seed=0, dtype=np.float32), Tanh(),
+                      Dense(8, 3, seed=1, dtype=np.float32)], loss="softmax_ce")
+    seen = []
+    net.fit(X.astype(np.float32), y, epochs=2, optimizer=SGD(lr=0.1), batch_size=16,
+            callbacks=[lambda n, e, l: seen.append({g.dtype for g in n.grads.values()})])
+    assert seen == [{np.dtype(np.float32)}] * 2
+    assert {p.dtype for p in net.params.values()} == {np.dtype(np.float32)}
