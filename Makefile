@@ -37,9 +37,10 @@ book: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+# JupyterLab refuses to run as root (common in containers) unless told --allow-root.
 lab: $(STAMP)
 	$(PY) -m tools.learner labs work
-	$(VENV)/bin/jupyter lab work
+	$(VENV)/bin/jupyter lab work $$(test "$$(id -u)" = 0 && echo --allow-root)
 
 # The benchmark peers (PyTorch, scikit-learn) get an environment of their own, so the
 # book, lab and test environment never contains them.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
@@ -49,7 +52,8 @@ def test_unmatched_markers_are_errors(src, words):
 
 
 def _lab():
-    ex = new_markdown_cell(":::{exercise} Sums\n:label: lab99-sums\n\nAdd them.\n:::")
+    ex = new_markdown_cell("See [Chapter 9](../book/09-test.ipynb).\n\n"
+                           ":::{exercise} Sums\n:label: lab99-sums\n\nAdd them.\n:::")
     see = new_markdown_cell("As in {ref}`lab99-sums`, and {ref}`other-label`.")
     cell = new_code_cell(SOLVED, execution_count=4,
                          outputs=[new_output("stream", name="stdout", text="14\n")])
@@ -65,7 +69,8 @@ def test_learner_notebook_clears_outputs_tags_and_rewrites_exercises():
     assert code.source == "sse = ...            # your answer\nex.check_sse(sse)"
     assert code.outputs == [] and code.execution_count is None
     assert "tags" not in code.metadata and "mystnb" not in code.metadata
-    assert out.cells[0].source == "### Exercise 1: Sums\n\nAdd them."
+    assert out.cells[0].source == ("See [Chapter 9](book/09-test.ipynb).\n\n"
+                                   "### Exercise 1: Sums\n\nAdd them.")
     assert out.cells[2].source == "As in Exercise 1, and {ref}`other-label`."
     assert "BEGIN SOLUTION" in nb.cells[1].source      # the source is not changed
 
@@ -87,7 +92,7 @@ def test_copies_written_then_never_overwritten(tmp_path):
     target.write_text(target.read_text().replace("sse = ...", "sse = 14.0"))  # an answer
     msgs.clear()
     report = make_copies(labs, work, out=msgs.append)
-    assert report == {"written": [], "kept": [target], "backups": []}
+    assert report == {"written": [], "kept": [target], "backups": [], "chapters": []}
     assert "sse = 14.0" in target.read_text()
     assert any("kept" in m for m in msgs) and any("--fresh" in m for m in msgs)
 
@@ -130,3 +135,70 @@ def test_tag_solution_cells(tmp_path):
     assert again.cells[1].metadata["mystnb"]["code_prompt_show"] == "Show the solution"
     assert "tags" not in again.cells[3].metadata
     assert tag_solution_cells(path) == 0
+
+
+def test_learner_copies_carry_no_test_only_tags():
+    nb = _lab()
+    nb.cells[1].metadata["tags"] = [HIDE_TAG, "nbval-check-output", "keep-me"]
+    nb.cells.append(new_code_cell("print(1)", metadata={"tags": ["nbval-check-output"]}))
+    out = learner_notebook(nb)
+    assert out.cells[1].metadata["tags"] == ["keep-me"]
+    assert "tags" not in out.cells[3].metadata
+
+
+def _write_book(tmp_path, text="chapter 9"):
+    book = tmp_path / "book"
+    book.mkdir(exist_ok=True)
+    nbformat.write(new_notebook(cells=[new_markdown_cell(text)]), book / "09-test.ipynb")
+    return book
+
+
+def test_the_link_to_the_chapter_resolves_inside_work(tmp_path):
+    labs, work = _write_labs(tmp_path)
+    _write_book(tmp_path)
+    report = make_copies(labs, work, out=lambda m: None)
+    assert report["chapters"] == [work / "book" / "09-test.ipynb"]
+    lab = nbformat.read(work / "lab99-test.ipynb", as_version=4)
+    links = re.findall(r"\]\(([^)]+\.ipynb)\)", lab.cells[0].source)
+    assert links == ["book/09-test.ipynb"]
+    target = (work / links[0]).resolve()
+    assert target.is_file() and work.resolve() in target.parents
+
+
+def test_chapter_copies_follow_the_book_and_keep_the_learners_changes(tmp_path):
+    labs, work = _write_labs(tmp_path)
+    book = _write_book(tmp_path, "version 1")
+    make_copies(labs, work, out=lambda m: None)
+    copy = work / "book" / "09-test.ipynb"
+    copy.write_text(copy.read_text().replace("version 1", "my notes"))   # the learner's
+    assert make_copies(labs, work, out=lambda m: None)["chapters"] == []  # book unchanged
+    assert "my notes" in copy.read_text()
+    _write_book(tmp_path, "version 2")                                    # the book changes
+    report = make_copies(labs, work, out=lambda m: None)
+    assert report["chapters"] == [copy] and "version 2" in copy.read_text()
+    backup = work / "book" / "09-test.backup-1.ipynb"
+    assert backup in report["backups"] and "my notes" in backup.read_text()
+    _write_book(tmp_path, "version 3")               # an untouched copy is just replaced
+    report = make_copies(labs, work, out=lambda m: None)
+    assert "version 3" in copy.read_text() and report["backups"] == []
+    assert book.is_dir()
+
+
+def test_every_link_of_the_real_labs_works_in_work(tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    work = tmp_path / "work"
+    make_copies(root / "labs", work, out=lambda m: None)
+    found = 0
+    for lab in sorted(work.glob("lab*.ipynb")):
+        nb = nbformat.read(lab, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type != "markdown":
+                continue
+            for link in re.findall(r"\]\(([^)\s#]+)(?:#[^)]*)?\)", cell.source):
+                if "://" in link:
+                    continue
+                target = (lab.parent / link).resolve()
+                assert target.is_file(), f"{lab.name}: dead link {link}"
+                assert work.resolve() in target.parents, f"{lab.name}: {link} leaves work/"
+                found += 1
+    assert found >= 4     # every lab links to its chapter

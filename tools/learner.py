@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m tools.learner labs work              # new copies only
+    python -m tools.learner labs work              # new copies only (and the chapters)
     python -m tools.learner labs work --fresh lab01-error   # start one lab afresh
     python -m tools.learner labs work --fresh      # start every lab afresh
     python -m tools.learner --tag labs/lab01-error.ipynb    # for lab authors
@@ -12,13 +12,21 @@ Each ``labs/NAME.ipynb`` (the one source, with solutions) becomes ``work/NAME.ip
 * in code cells, every region from a line ``# BEGIN SOLUTION`` to a line
   ``# END SOLUTION`` (both included, any indentation) is removed; the rest stays, so
   ``answer = ...`` lines and the checks remain;
-* outputs and execution counts are cleared, the book-only ``hide-input`` tag dropped;
+* outputs and execution counts are cleared; the book-only ``hide-input`` tag and the
+  test-only ``nbval-*`` tags are dropped;
 * sphinx-exercise statements (``:::{exercise}`` ... ``:::`` with ``:label:``) become
   plain "### Exercise N" headings, and ``{ref}`label``` references "Exercise N", so the
   markdown reads well in JupyterLab.
 
+* a link to a chapter, ``../book/NAME.ipynb``, becomes ``book/NAME.ipynb``: the chapters
+  are copied into ``work/book/`` as well, because JupyterLab serves ``work/`` only and a
+  link that leaves it is dead.
+
 A learner's existing copy is never overwritten: it is kept and reported. ``--fresh``
 first renames it to ``NAME.backup-K.ipynb`` (K = 1, 2, ...) and then writes a new copy.
+The chapter copies in ``work/book/`` are the book's own, so they are brought up to date
+whenever the book changes (a chapter copy the learner edited is first renamed to
+``NAME.backup-K.ipynb``, never lost).
 
 ``--tag`` (for lab authors) adds the ``hide-input`` tag (and the toggle's words, "Show
 the solution", as myst-nb cell metadata) to every cell holding a solution region, so the
@@ -36,10 +44,15 @@ from pathlib import Path
 BEGIN = "# BEGIN SOLUTION"
 END = "# END SOLUTION"
 HIDE_TAG = "hide-input"
+#: Tags that only the tests read (nbval): learners' copies do not carry them.
+TEST_TAG_PREFIX = "nbval"
+#: The folder of the chapters, relative to the labs' folder, and inside the learner's.
+BOOK = "book"
 #: myst-nb cell metadata: the toggle's words for a solution cell in the book.
 PROMPTS = {"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
 _EXERCISE_OPEN = re.compile(r"^(:{3,}|`{3,})\{exercise\}\s*(.*)$")
 _REF = re.compile(r"\{ref\}`([^`<]+)`")
+_BOOK_LINK = re.compile(r"\]\(\.\./" + BOOK + r"/")
 
 
 def has_solution(source: str) -> bool:
@@ -106,9 +119,11 @@ def learner_notebook(nb, where: str = "notebook"):
     labels, counter = {}, [0]
     for i, cell in enumerate(nb.cells):
         tags = cell.metadata.get("tags", [])
-        if HIDE_TAG in tags:
-            tags.remove(HIDE_TAG)
-            if not tags:
+        kept = [t for t in tags if t != HIDE_TAG and not t.startswith(TEST_TAG_PREFIX)]
+        if "tags" in cell.metadata:
+            if kept:
+                cell.metadata["tags"] = kept
+            else:
                 cell.metadata.pop("tags")
         mystnb = cell.metadata.get("mystnb", {})
         for key in PROMPTS:
@@ -121,6 +136,7 @@ def learner_notebook(nb, where: str = "notebook"):
             cell.execution_count = None
         elif cell.cell_type == "markdown":
             cell.source = _plain_exercises(cell.source, labels, counter)
+            cell.source = _BOOK_LINK.sub("](" + BOOK + "/", cell.source)
         for key in ("execution", "collapsed", "scrolled"):
             cell.metadata.pop(key, None)
     for cell in nb.cells:
@@ -139,12 +155,47 @@ def _backup_path(path: Path) -> Path:
     return path.parent / f"{path.stem}.backup-{k}{path.suffix}"
 
 
-def make_copies(src: Path, dst: Path, fresh=None, out=print) -> dict:
-    """Write learner copies of ``src/*.ipynb`` into ``dst``.
+def copy_chapters(book: Path, dst: Path, out=print) -> dict:
+    """Copy the chapters ``book/*.ipynb`` into ``dst`` (the learner's ``work/book``).
+
+    While the book's chapter is the one we copied last time (kept in
+    ``.NAME.ipynb.orig``), the learner's copy is left alone, whatever they did with it.
+    When the book has changed, the copy is replaced; a copy the learner changed is first
+    renamed to ``NAME.backup-K.ipynb``. Returns {"written": [...], "backups": [...]}.
+    """
+    report = {"written": [], "backups": []}
+    dst.mkdir(parents=True, exist_ok=True)
+    for path in sorted(Path(book).glob("*.ipynb")):
+        text = path.read_text(encoding="utf-8")
+        target = dst / path.name
+        orig = dst / f".{path.name}.orig"
+        ours = orig.read_text(encoding="utf-8") if orig.exists() else None
+        if target.exists():
+            if ours == text:                # the book has not changed since our copy
+                continue
+            current = target.read_text(encoding="utf-8")
+            if current not in (text, ours):   # the learner changed it: keep their version
+                backup = _backup_path(target)
+                target.rename(backup)
+                report["backups"].append(backup)
+                out(f"moved your changed copy of the chapter to {backup}")
+        target.write_text(text, encoding="utf-8")
+        orig.write_text(text, encoding="utf-8")
+        report["written"].append(target)
+    if report["written"]:
+        out(f"copied {len(report['written'])} chapter(s) into {dst} "
+            "(the labs link to them there)")
+    return report
+
+
+def make_copies(src: Path, dst: Path, fresh=None, out=print, book=None) -> dict:
+    """Write learner copies of ``src/*.ipynb`` into ``dst``, and the chapters beside them.
 
     ``fresh``: None (keep every existing copy), True (start all afresh) or a set of
-    lab names (stems) to start afresh. Returns {"written": [...], "kept": [...],
-    "backups": [...]} as lists of Paths.
+    lab names (stems) to start afresh. ``book``: the chapters' folder (default: the
+    ``book`` folder next to ``src``, if there is one), copied into ``dst/book`` so that
+    the labs' links to their chapters work in JupyterLab. Returns {"written": [...],
+    "kept": [...], "backups": [...], "chapters": [...]} as lists of Paths.
     """
     import nbformat
 
@@ -152,7 +203,12 @@ def make_copies(src: Path, dst: Path, fresh=None, out=print) -> dict:
     if not src.is_dir():
         raise ValueError(f"learner: {src} is not a folder of lab notebooks")
     dst.mkdir(parents=True, exist_ok=True)
-    report = {"written": [], "kept": [], "backups": []}
+    report = {"written": [], "kept": [], "backups": [], "chapters": []}
+    book = Path(book) if book is not None else src.parent / BOOK
+    if book.is_dir():
+        chapters = copy_chapters(book, dst / BOOK, out=out)
+        report["chapters"] = chapters["written"]
+        report["backups"] += chapters["backups"]
     for path in sorted(src.glob("*.ipynb")):
         target = dst / path.name
         if target.exists():
