@@ -10,6 +10,7 @@ training step reaches.
     python bench/bench_training.py               # full run (a few minutes)
     python bench/bench_training.py --quick       # smoke run (seconds)
     python bench/bench_training.py --threads 1   # BLAS threads for every library
+    python bench/bench_training.py --baseline ../before   # also time another checkout's bplib
 
 PyTorch and scikit-learn are optional (the "bench" extra); rows for a library that
 is not installed are skipped. All libraries get the same number of threads as numpy.
@@ -38,6 +39,10 @@ def parse_args(argv=None):
                         "process, all threads; steadier on a busy shared machine)")
     p.add_argument("--skip", nargs="*", default=[], choices=["torch", "sklearn", "large"])
     p.add_argument("--json", default=None, help="also write the results to this file")
+    p.add_argument("--baseline", default=None, metavar="CHECKOUT",
+                   help="also time the bplib of another checkout of this repository (e.g. a "
+                        "git worktree of an earlier commit) as 'bplib before', interleaved "
+                        "with the others, for a before/after table from one run")
     return p.parse_args(argv)
 
 
@@ -118,15 +123,45 @@ def train_numpy(w0, X, y, batch_size, epochs, seed):
     return seconds, lambda Xt: np.maximum(Xt @ W1 + b1, 0) @ W2 + b2
 
 
-def train_bplib(w0, X, y, batch_size, epochs, seed):
+def train_bplib(w0, X, y, batch_size, epochs, seed, lib=(Sequential, Dense, ReLU, SGD)):
+    Sequential_, Dense_, ReLU_, SGD_ = lib
     n_in, hidden = w0["W1"].shape
-    net = Sequential([Dense(n_in, hidden, W=w0["W1"], b=w0["b1"]), ReLU(),
-                      Dense(hidden, w0["W2"].shape[1], W=w0["W2"], b=w0["b2"])],
-                     loss="softmax_ce")
+    net = Sequential_([Dense_(n_in, hidden, W=w0["W1"], b=w0["b1"]), ReLU_(),
+                       Dense_(hidden, w0["W2"].shape[1], W=w0["W2"], b=w0["b2"])],
+                      loss="softmax_ce")
     t0 = CLOCK()
-    net.fit(X, y, epochs=epochs, optimizer=SGD(lr=LR), batch_size=batch_size, seed=seed,
+    net.fit(X, y, epochs=epochs, optimizer=SGD_(lr=LR), batch_size=batch_size, seed=seed,
             metrics=())
     return CLOCK() - t0, net.predict
+
+
+def load_baseline(checkout):
+    """(Sequential, Dense, ReLU, SGD) from the bplib of another checkout.
+
+    Its modules are imported under their usual names and then set aside, so this
+    process's own bplib is left as it was; each class keeps the module it came from.
+    """
+    def ours(name):
+        return name == "bplib" or name.startswith("bplib.")
+
+    own = {k: m for k, m in sys.modules.items() if ours(k)}
+    for k in own:
+        del sys.modules[k]
+    sys.path.insert(0, os.path.abspath(checkout))
+    try:
+        import bplib.activations
+        import bplib.layers
+        import bplib.network
+        import bplib.optimizers
+        if not bplib.__file__.startswith(os.path.abspath(checkout)):
+            raise SystemExit(f"--baseline: imported {bplib.__file__}, not from {checkout}")
+        return (bplib.network.Sequential, bplib.layers.Dense, bplib.activations.ReLU,
+                bplib.optimizers.SGD)
+    finally:
+        sys.path.pop(0)
+        for k in [k for k in sys.modules if ours(k)]:
+            del sys.modules[k]
+        sys.modules.update(own)
 
 
 def train_torch(w0, X, y, batch_size, epochs, seed):
@@ -276,6 +311,10 @@ def main(args):
     quick = args.quick
     repeats = args.repeats or (1 if quick else 7)
     names = available(args.skip, threads)
+    if args.baseline:
+        before = load_baseline(args.baseline)
+        CONTESTANTS["bplib before"] = lambda *a: train_bplib(*a, lib=before)
+        names.insert(2, "bplib before")
     try:
         from threadpoolctl import threadpool_limits
         global _LIMITS
@@ -316,6 +355,10 @@ def main(args):
             ok = "ok" if r["test_acc"] >= 0.97 else "MISSED"
             print(f"bplib test accuracy, {r['case']}: {r['test_acc']:.4f} (goal >= 0.97) {ok}")
     by = {(r["case"], r["impl"]): r["s_per_epoch"] for r in rows + large}
+    for r in rows + large:
+        if r["impl"] == "bplib" and (r["case"], "bplib before") in by:
+            s = r["s_per_epoch"] / by[(r["case"], "bplib before")]
+            print(f"bplib / bplib before, {r['case']}: {s:.2f}x")
     for peer in ("torch (CPU)", "sklearn MLP"):
         if ("digits b=32", peer) in by:
             s = by[("digits b=32", peer)] / by[("digits b=32", "bplib")]

@@ -106,7 +106,7 @@ class Sigmoid(Layer):
     """Sigmoid layer: A = σ(Z), any shape. Caches the output A."""
 
     def forward(self, X):
-        A = sigmoid(self._input(X))
+        A = sigmoid(self._checked(X, "X"))
         self._cache = A
         return A
 
@@ -121,7 +121,7 @@ class Tanh(Layer):
     """Tanh layer: A = tanh(Z), any shape. Caches the output A."""
 
     def forward(self, X):
-        A = np.tanh(self._input(X))
+        A = np.tanh(self._checked(X, "X"))
         self._cache = A
         return A
 
@@ -136,7 +136,7 @@ class ReLU(Layer):
     """ReLU layer: A = max(Z, 0), any shape. Caches the input Z (f'(0) is taken as 0)."""
 
     def forward(self, X):
-        Z = self._input(X)
+        Z = self._checked(X, "X")
         self._cache = Z
         return np.maximum(Z, 0)
 
@@ -155,7 +155,7 @@ class LeakyReLU(Layer):
         self.alpha = _alpha(alpha, self._where("__init__"))
 
     def forward(self, X):
-        Z = self._input(X)
+        Z = self._checked(X, "X")
         self._cache = Z
         return np.where(Z > 0, Z, self.alpha * Z)
 
@@ -177,7 +177,7 @@ class Softmax(Layer):
     """
 
     def forward(self, X):
-        A = _softmax(self._input(X), -1)
+        A = _softmax(self._checked(X, "X"), -1)
         self._cache = A
         return A
 

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from bplib._validate import as_array, as_generator, forward_cache, positive_int, real_number
+from bplib._validate import Checked, as_array, as_generator, positive_int, real_number
 from bplib.initializers import get_initializer
 
 __all__ = ["Layer", "Dense", "Dropout"]
 
 
-class Layer:
+class Layer(Checked):
     """Base class of every layer.
 
     Attributes
@@ -52,21 +52,12 @@ class Layer:
         self.grads: dict[str, np.ndarray] = {}
         self.trainable: set[str] = set()
         self.training = True
-        self._cache = None
 
     def _where(self, method: str) -> str:
         """How error messages name this layer, e.g. ``"Dense('out').forward"``."""
         label = type(self).__name__ if self.name is None else \
             f"{type(self).__name__}({self.name!r})"
         return f"{label}.{method}"
-
-    def _input(self, X, ndim=None):
-        """X as a finite float ndarray (no copy if it is one), or a clear error."""
-        return as_array(X, "X", ndim=ndim, where=self._where("forward"))
-
-    def _cached(self):
-        """The forward cache, or a RuntimeError saying forward must come first."""
-        return forward_cache(self._cache, where=self._where("backward"))
 
     def _grad_out(self, grad_out, shape):
         """``grad_out`` as a float ndarray of ``shape`` (that of the last output)."""
@@ -162,7 +153,7 @@ class Dense(Layer):
     def forward(self, X):
         """Z = X W + b, eq. (ch03-batch): X (N, n_in) -> Z (N, n_out). Caches X."""
         W, b = self.params["W"], self.params["b"]
-        X = self._input(X, ndim=2)
+        X = self._checked(X, "X", ndim=2)
         if X.shape[1] != W.shape[0]:
             raise ValueError(f"{self._where('forward')}: expected X of shape "
                              f"(N, n_in={W.shape[0]}), got {X.shape}")
@@ -217,7 +208,7 @@ class Dropout(Layer):
 
     def forward(self, X):
         """Y = X ⊙ M (training) or Y = X (evaluation); X of any shape (N, ...)."""
-        X = self._input(X)
+        X = self._checked(X, "X")
         if not self.training or self.p == 0.0:
             self._cache = (None,)
             return X

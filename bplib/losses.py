@@ -21,25 +21,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from bplib._validate import as_array, check_name, forward_cache
+from bplib._validate import Checked, as_array, check_name
 
 __all__ = ["Loss", "MSE", "HalfSSE", "BinaryCrossEntropy", "SoftmaxCrossEntropy",
            "get_loss"]
 
 
-class Loss:
+class Loss(Checked):
     """Base class: ``forward(y_hat, y) -> float``, ``backward() -> ∂L/∂y_hat``."""
-
-    def __init__(self):
-        self._cache = None
 
     @property
     def _name(self) -> str:
         return type(self).__name__
-
-    def _array(self, x, name, ndim=None):
-        """x as a finite float ndarray (no copy if it is one), or a clear error."""
-        return as_array(x, name, ndim=ndim, where=f"{self._name}.forward")
 
     def _pair(self, y_hat, y):
         """Validate a prediction/target pair of the same shape.
@@ -48,7 +41,7 @@ class Loss:
         column), and are cast to the predictions' dtype.
         """
         where = f"{self._name}.forward"
-        y_hat, y = self._array(y_hat, "y_hat"), self._array(y, "y")
+        y_hat, y = self._checked(y_hat, "y_hat"), self._checked(y, "y")
         if y.shape != y_hat.shape:
             if y.ndim == 1 and y_hat.shape == (y.shape[0], 1):
                 y = y.reshape(-1, 1)  # targets (N,) for one output column (N, 1)
@@ -59,10 +52,6 @@ class Loss:
             raise ValueError(f"{where}: expected at least one sample, got y_hat of "
                              f"shape {y_hat.shape}")
         return y_hat, y.astype(y_hat.dtype, copy=False)  # float32 ŷ: float32 gradient
-
-    def _cached(self):
-        """The forward cache, or a RuntimeError saying forward must come first."""
-        return forward_cache(self._cache, where=f"{self._name}.backward")
 
     def forward(self, y_hat, y) -> float:
         raise NotImplementedError
@@ -164,7 +153,7 @@ class SoftmaxCrossEntropy(Loss):
 
     def forward(self, y_hat, y) -> float:
         where = f"{self._name}.forward"
-        z = self._array(y_hat, "logits", ndim=2)
+        z = self._checked(y_hat, "logits", ndim=2)
         N, K = z.shape
         if N == 0 or K == 0:
             raise ValueError(f"{where}: expected logits of shape (N, K) with N, K >= 1, "
