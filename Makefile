@@ -10,7 +10,7 @@ EXTRAS := book,lab,test
 JB     := $(VENV)/bin/jupyter-book
 BUILD_FLAGS := -W -n --keep-going
 
-.PHONY: help setup book test test-fast lab learner clean lock bench
+.PHONY: help setup book test lab clean lock bench
 
 help:
 	@echo "make book   build the book into _build/html (then open _build/html/index.html)"
@@ -42,8 +42,9 @@ lab: $(STAMP)
 	$(PY) -m tools.learner labs work
 	$(VENV)/bin/jupyter lab work $$(test "$$(id -u)" = 0 && echo --allow-root)
 
-# The benchmark peers (PyTorch, scikit-learn) get an environment of their own, so the
-# book, lab and test environment never contains them.
+# The benchmark peers (PyTorch, scikit-learn) get an environment of their own,
+# .venv-bench (the one name used in README.md and bench/README.md too), so the book,
+# lab and test environment never contains them.
 BENCH_VENV := .venv-bench
 bench:
 	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)

@@ -306,6 +306,32 @@ def run_large(names, n_rows, repeats, peak, batch_size=256):
              "frac_peak": flops / times[name] / peak} for name in names]
 
 
+def dense_forward_forms(repeats, shapes=((32, 64, 128), (256, 64, 128), (256, 256, 1024))):
+    """Dense.forward adds b in place (Z = X @ W; Z += b) rather than Z = X @ W + b.
+
+    Both compute eq. (ch03-batch); the in-place form skips a second (N, n_out) array.
+    This times both for the shapes above, so the choice rests on a measurement.
+    """
+    rng = np.random.default_rng(3)
+    rows = []
+    for n, n_in, n_out in shapes:
+        X, W, b = (rng.standard_normal(s) for s in ((n, n_in), (n_in, n_out), (n_out,)))
+
+        def in_place():
+            Z = X @ W
+            Z += b
+            return Z
+
+        def plain():
+            return X @ W + b
+
+        calls = 50  # a run of calls, as in training: allocations are part of the cost
+        t_plain, _ = timed(lambda: [plain() for _ in range(calls)], repeats)
+        t_inplace, _ = timed(lambda: [in_place() for _ in range(calls)], repeats)
+        rows.append(((n, n_in, n_out), t_plain / calls, t_inplace / calls))
+    return rows
+
+
 def main(args):
     threads = numpy_threads()
     quick = args.quick
@@ -345,6 +371,11 @@ def main(args):
         for r in large:
             print(f"{r['impl']:<14}{r['s_per_epoch']:>10.3f}{r['step_ms']:>9.2f}"
                   f"{r['vs_numpy']:>9.2f}x{r['gflops']:>9.1f}{100 * r['frac_peak']:>8.0f}%")
+    print("\n## Dense.forward: Z = X @ W + b against Z = X @ W; Z += b (per call, runs of 50)")
+    print(f"{'N, n_in, n_out':<18}{'X @ W + b':>12}{'in place':>12}{'ratio':>8}")
+    for shape, plain, inplace in dense_forward_forms(repeats):
+        print(f"{str(shape):<18}{plain * 1e6:>10.1f}us{inplace * 1e6:>10.1f}us"
+              f"{plain / inplace:>7.2f}x")
     print("\n## Goals")
     for r in rows + large:
         if r["impl"] == "bplib":

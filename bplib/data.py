@@ -130,18 +130,15 @@ def one_hot(y, k=None):
 def minibatches(X, y, batch_size, *, shuffle=True, seed=0):
     """Yield ``(X_batch, y_batch)`` pairs covering every row once.
 
-    Rows are shuffled with ``seed`` when ``shuffle`` is true; the last batch is
-    smaller when ``batch_size`` does not divide N. Batches are copies when shuffled
-    and views otherwise.
+    With ``shuffle`` the rows are first put in a random order drawn from ``seed``
+    (one shuffled copy of X and y; the batches are views of it); without, they come
+    in order (views of X and y). The last batch is smaller when ``batch_size`` does
+    not divide N.
     """
     X, y = _rows(X, y, "minibatches")
     batch_size = positive_int(batch_size, "batch_size", where="minibatches")
-    n = X.shape[0]
     if shuffle:
-        perm = as_generator(seed, where="minibatches").permutation(n)
-        for start in range(0, n, batch_size):
-            idx = perm[start:start + batch_size]
-            yield X[idx], y[idx]
-    else:
-        for start in range(0, n, batch_size):
-            yield X[start:start + batch_size], y[start:start + batch_size]
+        perm = as_generator(seed, where="minibatches").permutation(X.shape[0])
+        X, y = X[perm], y[perm]
+    for start in range(0, X.shape[0], batch_size):
+        yield X[start:start + batch_size], y[start:start + batch_size]

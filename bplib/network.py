@@ -51,6 +51,9 @@ class Sequential:
                                  "create a separate layer object for each position")
         self.layers = layers
         self.names = _layer_names(layers)
+        # (network-wide name, layer, the layer's own key) of every parameter, once
+        self._keys = [(f"{name}.{k}", layer, k) for name, layer in zip(self.names, layers)
+                      for k in layer.params]
         self.loss_fn = None if loss is None else get_loss(loss)
         self.stop_training = False  # a callback may set this to end fit() early
 
@@ -58,20 +61,17 @@ class Sequential:
     @property
     def params(self):
         """All parameters by name, ``{"dense0.W": W, ...}`` (the arrays themselves)."""
-        return {f"{name}.{k}": v for name, layer in zip(self.names, self.layers)
-                for k, v in layer.params.items()}
+        return {key: layer.params[k] for key, layer, k in self._keys}
 
     @property
     def grads(self):
         """Gradients of the last ``backward()`` by name, keyed like ``params``."""
-        return {f"{name}.{k}": v for name, layer in zip(self.names, self.layers)
-                for k, v in layer.grads.items()}
+        return {key: layer.grads[k] for key, layer, k in self._keys}
 
     @property
     def trainable_params(self):
         """The parameters an optimizer may update (e.g. not the classic biases)."""
-        return {f"{name}.{k}": v for name, layer in zip(self.names, self.layers)
-                for k, v in layer.params.items() if k in layer.trainable}
+        return {key: layer.params[k] for key, layer, k in self._keys if k in layer.trainable}
 
     def get_params(self):
         """A copy of every parameter, by name (for saving or restoring weights)."""
