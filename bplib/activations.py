@@ -6,8 +6,9 @@ of ±1000 are exact to rounding with no RuntimeWarning.
 
 The layers (``Sigmoid``, ``Tanh``, ``ReLU``, ``LeakyReLU``, ``Softmax``) have no
 parameters. Their ``backward(delta)`` applies the chain rule (Chapter 4, eq.
-(ch04-local-rule)) through the activation, ``∂L/∂z = ∂L/∂a ⊙ f'(z)`` entry by entry, reading the output ``a`` or the
-input ``z`` from the forward cache (a reference, not a copy).
+(ch04-local-rule)) through the activation, ``∂L/∂z = ∂L/∂a ⊙ f'(z)`` entry by entry,
+reading the output ``a`` or the input ``z`` from the forward cache (a reference, not a
+copy). They accept ``need_input_grad`` like every layer and always return ∂L/∂z.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def sigmoid(z):
 
     Output in [0, 1], same shape and float dtype as ``z``. For z < 0 the same
     fraction is written e^z / (1 + e^z) (top and bottom times e^z), so the
-    exponential is always of -|z| ≤ 0 and never overflows: ``sigmoid(-1000)`` is 0.
+    exponential is always of -abs(z) ≤ 0 and never overflows: ``sigmoid(-1000)`` is 0.
     """
     z = as_array(z, "z", where="sigmoid")
     e = np.exp(-np.abs(z))                            # e^(-|z|), in (0, 1]
@@ -90,8 +91,9 @@ def leaky_relu_prime(z, alpha=0.01):
 def softmax(z, axis=-1):
     """Softmax along ``axis`` (default: last, i.e. per row of a batch (N, K)).
 
-    softmax(z)_k = exp(z_k) / Σ_j exp(z_j), eq. (ch03-softmax), computed after subtracting max_j z_j, so
-    logits of ±1000 give exact probabilities and no overflow. Rows sum to 1.
+    softmax(z)_k = exp(z_k) / Σ_j exp(z_j), eq. (ch03-softmax), computed after
+    subtracting max_j z_j, so logits of ±1000 give exact probabilities and no
+    overflow. Rows sum to 1.
     """
     z = as_array(z, "z", where="softmax")
     n = max(z.ndim, 1)
@@ -111,7 +113,7 @@ class Sigmoid(Layer):
         return A
 
     def backward(self, grad_out, need_input_grad=True):
-        """∂L/∂Z = ∂L/∂A ⊙ A ⊙ (1 - A), since σ'(z) = σ(z)(1 - σ(z)), eq. (ch03-sigmoid-prime)."""
+        """∂L/∂Z = ∂L/∂A ⊙ A ⊙ (1 - A), as σ' = σ (1 - σ), eq. (ch03-sigmoid-prime)."""
         A = self._cached()
         delta = self._grad_out(grad_out, A.shape)
         return delta * A * (1 - A)
@@ -126,7 +128,7 @@ class Tanh(Layer):
         return A
 
     def backward(self, grad_out, need_input_grad=True):
-        """∂L/∂Z = ∂L/∂A ⊙ (1 - A²), since tanh'(z) = 1 - tanh(z)², eq. (ch03-tanh-prime)."""
+        """∂L/∂Z = ∂L/∂A ⊙ (1 - A²): tanh'(z) = 1 - tanh(z)², eq. (ch03-tanh-prime)."""
         A = self._cached()
         delta = self._grad_out(grad_out, A.shape)
         return delta * (1 - A * A)
@@ -141,7 +143,7 @@ class ReLU(Layer):
         return np.maximum(Z, 0)
 
     def backward(self, grad_out, need_input_grad=True):
-        """∂L/∂Z = ∂L/∂A ⊙ [Z > 0], eq. (ch03-relu-prime): it passes where the unit was active."""
+        """∂L/∂Z = ∂L/∂A ⊙ [Z > 0], eq. (ch03-relu-prime): it passes where Z > 0."""
         Z = self._cached()
         delta = self._grad_out(grad_out, Z.shape)
         return delta * (Z > 0)
@@ -160,7 +162,7 @@ class LeakyReLU(Layer):
         return np.where(Z > 0, Z, self.alpha * Z)
 
     def backward(self, grad_out, need_input_grad=True):
-        """∂L/∂Z = ∂L/∂A ⊙ f'(Z), f'(z) = 1 where z > 0, else alpha (cf. eq. (ch03-relu-prime))."""
+        """∂L/∂Z = ∂L/∂A ⊙ f'(Z), f' = 1 where z > 0, else alpha (eq. (ch03-relu-prime))."""
         Z = self._cached()
         delta = self._grad_out(grad_out, Z.shape)
         return np.where(Z > 0, delta, self.alpha * delta)

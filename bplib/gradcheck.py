@@ -11,7 +11,7 @@ array are compared by their relative error
 
 below 1e-7 in float64 for a correct backward (typically ~1e-10); a wrong one gives
 ~1e-3 or more. Rounding limits what the differences can resolve: each evaluation of f
-is off by a few units in its last place, so n carries a noise ν ≈ 1e-16 |f| / h per
+is off by a few units in its last place, so n carries a noise ν ≈ 1e-16 abs(f) / h per
 entry (about 1e-10 for f ~ 1). Reports therefore use
 
     rel = ‖a - n‖ / (‖a‖ + ‖n‖ + ν / tol),

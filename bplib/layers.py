@@ -90,6 +90,9 @@ class Layer(Checked):
 class Dense(Layer):
     """Fully connected (affine) layer: ``Z = X W + b``, eq. (ch03-batch).
 
+    Shapes: X (N, n_in) -> Z (N, n_out). Z, dX and the gradients have the dtype numpy
+    gives the products (float32 only when X and W both are).
+
     Parameters
     ----------
     n_in, n_out : int
@@ -108,9 +111,6 @@ class Dense(Layer):
         If False, ``"b"`` is left out of ``trainable`` (optimizers do not update it);
         its gradient is still computed.
     name : str, optional
-
-    Shapes: X (N, n_in) -> Z (N, n_out). Z, dX and the gradients have the dtype numpy
-    gives the products (float32 only when X and W both are).
     """
 
     def __init__(self, n_in, n_out, *, init="xavier", seed=0, W=None, b=None,

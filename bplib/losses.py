@@ -5,16 +5,16 @@ Every loss caches what its gradient needs in ``forward``; ``backward()`` returns
 before ``forward`` raises a ``RuntimeError``. Inputs are tested for NaN and infinity
 (with the same checks as the layers), labels for their range.
 
-=========================  ==================================  ========================
-class (``get_loss`` name)  value L                             gradient ∂L/∂ŷ
-=========================  ==================================  ========================
-``MSE`` ("mse")            mean over all M entries of (ŷ-y)²   2 (ŷ - y) / M
-``HalfSSE`` ("half_sse")   ½ Σ (ŷ - y)² over everything        ŷ - y
-``BinaryCrossEntropy``     -mean[y log ŷ + (1-y) log(1-ŷ)]     (ŷ - y) / (ŷ(1-ŷ) M)
+=========================  ===================================  ========================
+class (``get_loss`` name)  value L                              gradient ∂L/∂ŷ
+=========================  ===================================  ========================
+``MSE`` ("mse")            mean over all M entries of (ŷ-y)²    2 (ŷ - y) / M
+``HalfSSE`` ("half_sse")   ½ Σ (ŷ - y)² over everything         ŷ - y
+``BinaryCrossEntropy``     -mean[y log ŷ + (1-y) log(1-ŷ)]      (ŷ - y) / (ŷ(1-ŷ) M)
 ("bce")
 ``SoftmaxCrossEntropy``    mean over rows of -log softmax(z)_y  (softmax(z) - y) / N
 ("softmax_ce")
-=========================  ==================================  ========================
+=========================  ===================================  ========================
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ class HalfSSE(Loss):
         return 0.5 * float(np.vdot(r, r))
 
     def backward(self):
-        """∂E/∂ŷ = ŷ - y, of E in eq. (ch03-classic-error); the (y - t) of eq. (ch04-delta)."""
+        """∂E/∂ŷ = ŷ - y for E of eq. (ch03-classic-error), the (y - t) of eq. (ch04-delta)."""
         return self._cached().copy()
 
 

@@ -2,9 +2,9 @@
 
 All functions take class labels, ``y_true`` and ``y_pred``, as 1-D integer arrays of
 the same length N (``net.predict_classes(X)`` gives predicted labels, and
-``class_labels`` turns outputs or one-hot rows into labels). Binary
-problems use labels {0, 1} with ``positive=1``; multiclass problems average the
-per-class scores with ``average="macro"`` (unweighted mean over classes).
+``class_labels`` turns outputs or one-hot rows into labels). Binary problems use
+labels {0, 1} with ``positive=1``; multiclass problems average the per-class scores
+with ``average="macro"`` (unweighted mean over classes).
 
 Undefined ratios: when a class has no predicted positives, its precision is 0/0;
 when it has no actual positives, its recall is 0/0; F1 is 0/0 when both are 0.

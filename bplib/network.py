@@ -24,6 +24,8 @@ __all__ = ["Sequential", "History"]
 class Sequential:
     """Layers applied one after the other, with an optional loss.
 
+    Gradients are **overwritten** by every ``backward()`` (never accumulated).
+
     Parameters
     ----------
     layers : sequence of Layer
@@ -34,8 +36,6 @@ class Sequential:
     loss : Loss or str, optional
         The training loss (an object from ``bplib.losses`` or its name, e.g.
         "softmax_ce"); needed by ``loss``, ``backward`` and ``fit``.
-
-    Gradients are **overwritten** by every ``backward()`` (never accumulated).
     """
 
     def __init__(self, layers, loss=None):

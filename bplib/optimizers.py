@@ -119,7 +119,9 @@ class SGD(Optimizer):
 
 
 class Adagrad(Optimizer):
-    """Adagrad (torch.optim.Adagrad with its defaults); eq. (ch02-update) with::
+    """Adagrad (torch.optim.Adagrad with its defaults).
+
+    The step of eq. (ch02-update), each entry scaled by its history::
 
         G ← G + g²
         θ ← θ − η g / (√G + ε)
@@ -136,7 +138,9 @@ class Adagrad(Optimizer):
 
 
 class RMSprop(Optimizer):
-    """RMSprop (torch.optim.RMSprop, not centered); eq. (ch02-update) with::
+    """RMSprop (torch.optim.RMSprop, not centered).
+
+    The step of eq. (ch02-update), scaled by a running mean of g²::
 
         v ← α v + (1 − α) g²
         θ ← θ − η g / (√v + ε)                       (momentum = 0)
@@ -164,7 +168,9 @@ class RMSprop(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam (torch.optim.Adam; ``weight_decay`` is the coupled L2 form); eq. (ch02-update) with::
+    """Adam (torch.optim.Adam; ``weight_decay`` is the coupled L2 form).
+
+    The step of eq. (ch02-update) with running means of g and g²::
 
         g ← g + λ θ
         m ← β₁ m + (1 − β₁) g
@@ -204,7 +210,9 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    """Adam with decoupled weight decay (torch.optim.AdamW); eq. (ch02-update) with::
+    """Adam with decoupled weight decay (torch.optim.AdamW).
+
+    The step of eq. (ch02-update) as in Adam, and::
 
         θ ← θ − η λ θ        (decay applied to the weights, not to the gradient)
         then the Adam update above with the undecayed g.

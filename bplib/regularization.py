@@ -6,7 +6,7 @@ applies to weights only, i.e. parameters named ``"W"`` or ending in ``".W"``
 reported loss; ``grad(params)`` returns a dict holding only the penalised names.
 
 L2 (weight decay through the loss):  R = (λ/2) Σ w²,   ∂R/∂w = λ w
-L1 (sparsity):                       R = λ Σ |w|,      ∂R/∂w = λ sign(w)   (0 at w = 0)
+L1 (sparsity):                       R = λ Σ abs(w),   ∂R/∂w = λ sign(w)   (0 at w = 0)
 
 Decoupled weight decay (AdamW, SGD's ``weight_decay``) belongs to the optimizers.
 """
@@ -68,7 +68,7 @@ class L2(_Penalty):
 
 
 class L1(_Penalty):
-    """L1 penalty R = λ Σ |w| over all weights; (sub)gradient λ sign(w).
+    """L1 penalty R = λ Σ abs(w) over all weights; (sub)gradient λ sign(w).
 
     Parameters
     ----------
@@ -77,7 +77,7 @@ class L1(_Penalty):
     """
 
     def value(self, params) -> float:
-        """R = λ Σ_weights Σ |w|."""
+        """R = λ Σ_weights Σ abs(w)."""
         ws = self._weights(params, "value")
         return self.lam * sum(float(np.abs(w).sum()) for w in ws.values())
 

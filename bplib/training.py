@@ -104,6 +104,8 @@ def fit(net, X, y, *, epochs, optimizer, batch_size=None, shuffle=True, seed=0,
         Called after every epoch (``epoch`` counts from 0, ``logs`` holds that
         epoch's values); a callback may set ``net.stop_training = True``.
 
+    Notes
+    -----
     The logged "loss" is the average over the epoch's batches as computed during the
     epoch (before each step; for full-batch training, the value at the start of the
     epoch). Training metrics are those of ``net.predict_classes(X)`` at the end of the

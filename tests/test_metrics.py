@@ -106,3 +106,16 @@ def test_properties(pairs):
         assert 0.0 <= v <= 1.0 and np.isfinite(v)
     if np.array_equal(t, p):
         assert accuracy(t, p) == 1.0
+
+
+def test_class_labels_is_the_one_rule_for_outputs():
+    from bplib.metrics import class_labels
+    np.testing.assert_array_equal(class_labels(np.array([[0.1, 0.7, 0.2], [2.0, 1.0, 0.0]])),
+                                  [1, 0])                          # K > 1: argmax
+    np.testing.assert_array_equal(class_labels(np.array([[0.2], [0.5], [0.9]])),
+                                  [0, 1, 1])                       # one column: >= 0.5
+    labels = np.array([2, 0, 1])
+    assert class_labels(labels) is labels                          # labels as they are
+    with pytest.raises(ValueError, match=r"class_labels: expected outputs of shape "
+                                         r"\(N,\), \(N, 1\) or \(N, K\), got shape \(2, 2, 2\)"):
+        class_labels(np.zeros((2, 2, 2)))

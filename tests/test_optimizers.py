@@ -203,3 +203,17 @@ def test_step_with_zero_gradient_only_decays(p, opt):
     factor = 1 - opt.lr * opt.weight_decay if isinstance(opt, O.AdamW) else 1.0
     np.testing.assert_allclose(p, before * factor, rtol=1e-12, atol=0)
     assert all(math.isfinite(x) for x in p)
+
+
+def test_sgd_keeps_its_state_by_name_like_the_others():
+    p = {"w": np.array([1.0, -2.0])}
+    sgd = O.SGD(lr=0.1, momentum=0.9)
+    sgd.step(p, {"w": np.array([0.5, 0.5])})
+    sgd.step(p, {"w": np.array([1.0, 0.0])})
+    s = sgd.state["w"]
+    assert s["step"] == 2
+    np.testing.assert_allclose(s["momentum_buffer"], [0.9 * 0.5 + 1.0, 0.9 * 0.5])
+    np.testing.assert_allclose(p["w"], [1.0 - 0.1 * 0.5 - 0.1 * 1.45, -2.0 - 0.05 - 0.045])
+    plain = O.SGD(lr=0.1)
+    plain.step(p, {"w": np.ones(2)})
+    assert plain.state == {}                   # plain gradient descent has nothing to keep
