@@ -128,7 +128,8 @@ class BinaryCrossEntropy(Loss):
     def backward(self):
         """∂L/∂ŷ = (ŷ - y) / (ŷ (1 - ŷ) M), denominator clamped at 1e-12.
 
-        The losses chapter (not yet written) derives it; no equation label yet.
+        After a ``Sigmoid`` layer the ŷ (1 - ŷ) cancels against σ' of eq.
+        (ch03-sigmoid-prime), leaving ∂L/∂z = (ŷ - y) / M.
         """
         y_hat, y = self._cached()
         denom = np.maximum(y_hat * (1 - y_hat), y_hat.dtype.type(1e-12))
