@@ -312,23 +312,23 @@ def dense_forward_forms(repeats, shapes=((32, 64, 128), (256, 64, 128), (256, 25
     Both compute eq. (ch03-batch); the in-place form skips a second (N, n_out) array.
     This times both for the shapes above, so the choice rests on a measurement.
     """
+    def plain(X, W, b):
+        return X @ W + b
+
+    def in_place(X, W, b):
+        Z = X @ W
+        Z += b
+        return Z
+
+    def run(form, args, calls=50):  # a run of calls, as in training: allocations count
+        return timed(lambda: [form(*args) for _ in range(calls)], repeats)[0] / calls
+
     rng = np.random.default_rng(3)
     rows = []
     for n, n_in, n_out in shapes:
-        X, W, b = (rng.standard_normal(s) for s in ((n, n_in), (n_in, n_out), (n_out,)))
-
-        def in_place():
-            Z = X @ W
-            Z += b
-            return Z
-
-        def plain():
-            return X @ W + b
-
-        calls = 50  # a run of calls, as in training: allocations are part of the cost
-        t_plain, _ = timed(lambda: [plain() for _ in range(calls)], repeats)
-        t_inplace, _ = timed(lambda: [in_place() for _ in range(calls)], repeats)
-        rows.append(((n, n_in, n_out), t_plain / calls, t_inplace / calls))
+        args = [rng.standard_normal(s) for s in ((n, n_in), (n_in, n_out), (n_out,))]
+        t_plain, t_inplace = run(plain, args), run(in_place, args)
+        rows.append(((n, n_in, n_out), t_plain, t_inplace))
     return rows
 
 
