@@ -62,7 +62,7 @@ EXERCISES = [
 # upper bounds on waits for conditions; nothing sleeps for them.
 SERVER_START_S = 180
 PAGE_READY_MS = 180_000
-RUN_ALL_MS = 300_000
+RUN_ALL_MS = 180_000
 FIGURE_CHANGE_MS = 20_000
 CELL_RUN_MS = 60_000
 #: The live figures prepare nearby frames once idle for a moment; the first move waits
@@ -176,10 +176,28 @@ def jupyter_lab(tmp_path_factory):
 
 
 # --------------------------------------------------------------- in the page
+# Ready: the whole notebook loaded (as many cells as the file has), a kernel started and
+# connected (the status bar says "<kernel> | Idle"; the toolbar's execution indicator
+# alone says idle before any kernel exists, and Run All then asks for a kernel), or a
+# dialog asking something (reported, never answered).
+READY_JS = """([panelSel, nCells]) => {
+  if (document.querySelector('.jp-Dialog')) return true;
+  const panel = document.querySelector(panelSel);
+  if (!panel || panel.querySelectorAll('.jp-Cell').length !== nCells) return false;
+  const ind = panel.querySelector('.jp-Notebook-ExecutionIndicator');
+  if (!ind || ind.dataset.status !== 'idle') return false;
+  return [...document.querySelectorAll('.jp-StatusBar-TextItem')]
+    .some(e => /^(?!No Kernel).+ \\| Idle$/.test(e.textContent.trim()));
+}"""
+
+DIALOG_JS = """() => [...document.querySelectorAll('.jp-Dialog')]
+    .map(d => d.innerText.replace(/\\s+/g, ' ').trim())"""
+
 # Completion of Run All: the kernel idle, no cell queued or running, and either every
 # code cell numbered 1..N in order (a fresh kernel ran them all) or an error shown
 # (JupyterLab stops a Run All at the first error).
 RUN_DONE_JS = """([panelSel, stderrSel]) => {
+  if (document.querySelector('.jp-Dialog')) return true;
   const panel = document.querySelector(panelSel);
   if (!panel) return false;
   const ind = panel.querySelector('.jp-Notebook-ExecutionIndicator');
@@ -200,8 +218,8 @@ ERRORS_JS = """([panelSel, stderrSel]) => {
   const cells = [...panel.querySelectorAll('.jp-CodeCell')];
   const where = el => {
     const i = cells.indexOf(el.closest('.jp-CodeCell'));
-    return `code cell ${i + 1} ${cells[i] ? cells[i].querySelector('.jp-InputPrompt')
-                                               .textContent.trim() : ''}`;
+    return `code cell ${i + 1} (${cells[i] ? cells[i].querySelector('.jp-InputPrompt')
+                                                .textContent.trim() : '?'})`;
   };
   const out = [];
   panel.querySelectorAll(stderrSel).forEach(e =>
@@ -318,12 +336,28 @@ def _notebook_shot(page, path: Path) -> None:
         page.set_viewport_size(size)
 
 
-def _open_and_run(page, base: str, name: str, report: dict) -> None:
+def _no_dialog(page, when: str, report: dict) -> bool:
+    """True if no dialog is open; otherwise the dialog is reported as a problem."""
+    dialogs = page.evaluate(DIALOG_JS)
+    for text in dialogs:
+        report["problems"].append(f"{when}, JupyterLab asked: {text!r}")
+    return not dialogs
+
+
+def _open_and_run(page, base: str, name: str, n_cells: int, report: dict) -> bool:
+    """Open the notebook, wait for its kernel, Run All; False if it could not finish."""
     page.goto(f"{base}lab/tree/{name}.ipynb?reset", wait_until="domcontentloaded",
               timeout=PAGE_READY_MS)
-    page.wait_for_selector(f"{PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']",
-                           timeout=PAGE_READY_MS)
-    page.wait_for_selector(f"{PANEL} .jp-CodeCell", timeout=PAGE_READY_MS)
+    try:
+        page.wait_for_function(READY_JS, arg=[PANEL, n_cells], timeout=PAGE_READY_MS,
+                               polling=250)
+    except Exception:
+        report["problems"].append(
+            f"the notebook ({n_cells} cells) and an idle kernel were not ready within "
+            f"{PAGE_READY_MS / 1000:.0f} s")
+        return False
+    if not _no_dialog(page, "on opening the notebook", report):
+        return False
     report["timings"]["opened_s"] = round(time.monotonic() - report["_t"], 1)
     page.locator(".lm-MenuBar-item", has_text=re.compile(r"^\s*Run\s*$")).click()
     page.locator(".lm-Menu-item").filter(
@@ -337,8 +371,10 @@ def _open_and_run(page, base: str, name: str, report: dict) -> None:
         report["problems"].append(
             f"Run All did not finish within {RUN_ALL_MS / 1000:.0f} s; prompts: "
             f"{page.evaluate(PROMPTS_JS, PANEL)}")
+        return False
     report["timings"]["run_all_s"] = round(time.monotonic() - t, 1)
     report["code_cells"] = len(page.evaluate(PROMPTS_JS, PANEL))
+    return _no_dialog(page, "during Run All", report)
 
 
 def _move(page, notebook: str, k: int, s: int, key: str, label: str) -> dict:
@@ -446,9 +482,12 @@ def _exercises(page, name: str, report: dict) -> None:
         cell.screenshot(path=str(SHOTS / f"{name}__exercise{n}_right.png"))
 
 
-def _visit(browser, base: str, name: str, exercises: bool) -> dict:
+def _visit(browser, base: str, served: Path, name: str, exercises: bool) -> dict:
+    import nbformat
+
+    n_cells = len(nbformat.read(served / f"{name}.ipynb", as_version=4).cells)
     report = {"problems": [], "errors": [], "moves": [], "exercises": [], "timings": {},
-              "external": [], "console": [], "_t": time.monotonic()}
+              "external": [], "console": [], "code_cells": 0, "_t": time.monotonic()}
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
 
     def route(r):
@@ -462,9 +501,11 @@ def _visit(browser, base: str, name: str, exercises: bool) -> dict:
     page.on("console", lambda m: report["console"].append(m.text) if m.type == "error"
             else None)
     try:
-        _open_and_run(page, base, name, report)
+        ran = _open_and_run(page, base, name, n_cells, report)
         report["errors"] = page.evaluate(ERRORS_JS, [PANEL, STDERR])
         _notebook_shot(page, SHOTS / f"{name}.png")
+        if not ran:
+            raise RuntimeError("the notebook did not run to the end (see above)")
         t = time.monotonic()
         page.wait_for_timeout(IDLE_BEFORE_MOVES_MS)
         _move_sliders(page, name, report)
@@ -502,15 +543,15 @@ def _visit(browser, base: str, name: str, exercises: bool) -> dict:
 def reports(jupyter_lab):
     """{notebook: report}: the lab and the chapter, run and checked in JupyterLab."""
     sync_playwright, chromium = require_browser("the JupyterLab check")
-    base, _ = jupyter_lab
+    base, served = jupyter_lab
     shutil.rmtree(SHOTS, ignore_errors=True)
     SHOTS.mkdir(parents=True)
     out = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            out[LAB] = _visit(browser, base, LAB, exercises=True)
-            out[CHAPTER] = _visit(browser, base, CHAPTER, exercises=False)
+            out[LAB] = _visit(browser, base, served, LAB, exercises=True)
+            out[CHAPTER] = _visit(browser, base, served, CHAPTER, exercises=False)
         finally:
             browser.close()
     moves = [m for r in out.values() for m in r["moves"]]
