@@ -140,36 +140,57 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait(timeout=20)
 
 
-@pytest.fixture(scope="module")
-def jupyter_lab(tmp_path_factory):
-    """(base URL, served folder): JupyterLab on a temporary folder, stopped at the end."""
+def require_jupyterlab() -> None:
+    """Skip (fail under CI) when JupyterLab is not installed in this environment."""
     if importlib.util.find_spec("jupyterlab") is None:
         skip_or_fail("the JupyterLab check: jupyterlab is not installed in this "
                      "environment; install the project's lab extra (make setup)")
-    root = tmp_path_factory.mktemp("jupyterlab")
-    served = _make_folder(root)
-    port = _free_port()
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
-           f"--port={port}", "--ServerApp.port_retries=0", "--ServerApp.token=",
-           "--ServerApp.password=", f"--ServerApp.root_dir={served}"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")
-    log_path = root / "jupyterlab.log"
-    base = f"http://127.0.0.1:{port}/"
+
+
+def _start(cmd: list, served: Path, env: dict, log_path: Path, base: str):
+    """Start JupyterLab; (process, None) once it answers, or (None, why it did not)."""
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=served, env=_jupyter_env(root), stdout=log,
+        proc = subprocess.Popen(cmd, cwd=served, env=env, stdout=log,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
         started = time.monotonic()
         while not _answers(base + "api/status"):
             if proc.poll() is not None:
-                pytest.fail(f"JupyterLab exited with code {proc.returncode} before "
-                            f"answering:\n{log_path.read_text()[-6000:]}", pytrace=False)
+                return None, (f"JupyterLab exited with code {proc.returncode} before "
+                              f"answering:\n{log_path.read_text()[-6000:]}")
             if time.monotonic() - started > SERVER_START_S:
-                pytest.fail(f"JupyterLab did not answer on {base} within {SERVER_START_S} "
-                            f"s:\n{log_path.read_text()[-6000:]}", pytrace=False)
+                _stop(proc)
+                return None, (f"JupyterLab did not answer on {base} within "
+                              f"{SERVER_START_S} s:\n{log_path.read_text()[-6000:]}")
             time.sleep(0.2)
-        print(f"\nJupyterLab answered after {time.monotonic() - started:.1f} s")
+    except BaseException:
+        _stop(proc)
+        raise
+    print(f"\nJupyterLab answered after {time.monotonic() - started:.1f} s")
+    return proc, None
+
+
+@pytest.fixture(scope="module")
+def jupyter_lab(tmp_path_factory):
+    """(base URL, served folder): JupyterLab on a temporary folder, stopped at the end."""
+    require_jupyterlab()
+    root = tmp_path_factory.mktemp("jupyterlab")
+    served = _make_folder(root)
+    env = _jupyter_env(root)
+    for attempt in range(3):        # a free port can be taken before the server binds it
+        port = _free_port()
+        cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
+               f"--port={port}", "--ServerApp.port_retries=0", "--ServerApp.token=",
+               "--ServerApp.password=", f"--ServerApp.root_dir={served}"]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            cmd.append("--allow-root")
+        base = f"http://127.0.0.1:{port}/"
+        proc, why = _start(cmd, served, env, root / f"jupyterlab-{attempt + 1}.log", base)
+        if proc is not None or "already in use" not in why.lower():
+            break
+    if proc is None:
+        pytest.fail(why, pytrace=False)
+    try:
         yield base, served
     finally:
         _stop(proc)
@@ -446,7 +467,7 @@ def _answer(page, cell, source: str) -> dict:
     before = prompt.inner_text().strip()
     editor = cell.locator(".cm-content")
     editor.click()
-    page.keyboard.press("Control+A")
+    page.keyboard.press("ControlOrMeta+A")
     page.keyboard.insert_text(source)
     typed = editor.evaluate("e => [...e.querySelectorAll('.cm-line')]"
                             ".map(l => l.textContent).join('\\n')")
@@ -540,10 +561,10 @@ def _visit(browser, base: str, served: Path, name: str, exercises: bool) -> dict
 
 
 @pytest.fixture(scope="module")
-def reports(jupyter_lab):
+def reports(request):
     """{notebook: report}: the lab and the chapter, run and checked in JupyterLab."""
     sync_playwright, chromium = require_browser("the JupyterLab check")
-    base, served = jupyter_lab
+    base, served = request.getfixturevalue("jupyter_lab")    # only once a browser exists
     shutil.rmtree(SHOTS, ignore_errors=True)
     SHOTS.mkdir(parents=True)
     out = {}
@@ -556,7 +577,7 @@ def reports(jupyter_lab):
             browser.close()
     moves = [m for r in out.values() for m in r["moves"]]
     latencies = [m["latency_ms"] for m in moves if "latency_ms" in m]
-    median = statistics.median(latencies) if latencies else None
+    median = round(statistics.median(latencies), 1) if latencies else None
     _write_json(SHOTS / "latency.json", {
         "what": "milliseconds from a key press on a live slider's handle to the new "
                 "image of its figure, in JupyterLab in headless Chromium",
@@ -571,8 +592,9 @@ def reports(jupyter_lab):
     print(f"median latency: {median} ms over {len(latencies)} moves "
           f"(written to {SHOTS.relative_to(REPO_ROOT) / 'latency.json'})")
     for name, r in out.items():
-        print(f"{name}: {r['timings']}; {len(r['console'])} console errors; "
-              f"blocked external requests: {r['external'] or 'none'}")
+        print(f"{name}: {r['timings']}; blocked external requests: "
+              f"{r['external'] or 'none'}; {len(r['console'])} console errors"
+              + "".join(f"\n    {text[:300]}" for text in r["console"][:5]))
     return out
 
 
@@ -641,3 +663,31 @@ def test_screenshots_and_latencies_saved(reports):
     n = sum(len(r["moves"]) for r in reports.values())
     assert len(data["moves"]) == n, \
         f"latency.json should list {n} moves; it lists {len(data['moves'])}"
+
+
+# ------------------------------------------- without a browser or a server
+@pytest.mark.parametrize("ci, outcome", [("", pytest.skip.Exception),
+                                         ("true", pytest.fail.Exception)])
+def test_missing_jupyterlab_skips_outside_ci_and_fails_under_ci(monkeypatch, ci, outcome):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "jupyterlab" else real(name, *a))
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome, match="jupyterlab is not installed"):
+        require_jupyterlab()
+
+
+def test_the_lab_copy_asks_for_the_answers_the_test_types(tmp_path):
+    """The placeholders that find the exercise cells exist in a fresh learner copy,
+    with no solution left in those cells."""
+    import nbformat
+
+    served = _make_folder(tmp_path)
+    cells = [c.source for c in nbformat.read(served / f"{LAB}.ipynb", as_version=4).cells
+             if c.cell_type == "code"]
+    for placeholder, *_ in EXERCISES:
+        found = [c for c in cells if placeholder in c]
+        assert len(found) == 1, (f"expected one code cell holding {placeholder!r} in the "
+                                 f"learner copy of {LAB}; found {len(found)}")
+        assert "SOLUTION" not in found[0] and "..." in found[0], \
+            f"the cell holding {placeholder!r} should be unanswered; it reads:\n{found[0]}"
