@@ -313,13 +313,13 @@ def test_live_error_is_shown_not_raised():
     assert "w too large" in live.extra.value
 
 
-def test_nearby_frames_are_the_reach_around_the_current_values_nearest_first():
-    demo = Demo(line_fig, Slider("w", 0, 6, 1, value=0), Slider("b", 0, 1, 1, value=0))
+def test_nearby_frames_are_each_control_moved_up_to_reach_steps_nearest_first():
+    demo = Demo(line_fig, Slider("w", 0, 6, 1, value=1), Slider("b", 0, 4, 1, value=4))
     live = demo.widget()
-    near = live.nearby()
-    assert near[0] == {"w": 0, "b": 0}
-    assert {(v["w"], v["b"]) for v in near} == {(w, b) for w in (0, 1, 2) for b in (0, 1)}
-    dist = [v["w"] + v["b"] for v in near]
+    near = [(v["w"], v["b"]) for v in live.nearby()]
+    assert near[0] == (1, 4)
+    assert set(near) == {(0, 4), (1, 4), (2, 4), (3, 4), (1, 3), (1, 2)}
+    dist = [abs(w - 1) + abs(b - 4) for w, b in near]
     assert dist == sorted(dist)
 
 

@@ -155,7 +155,7 @@ class Demo:
     def to_html(self) -> str:
         """Every frame in one self-contained HTML block (no kernel, no network)."""
         from bplib.figures.static_html import static_html
-        return static_html(self, [(v, *self.frame(**v)) for v in self.grid()])
+        return static_html(self)
 
     def widget(self):
         """The live control (a :class:`bplib.figures.live.LiveDemo`)."""

@@ -3,7 +3,7 @@ and one ``ipywidgets.Image`` whose PNG is replaced on each move (no flicker).
 
 Each move shows ``demo.frame(...)``: from memory if it was shown or prepared before,
 else drawn then. When the controls have been still for ``IDLE_S`` seconds, the
-frames within ``REACH`` steps of the current ones are prepared, one per turn of
+frames up to ``REACH`` steps away on each control are prepared, one per turn of
 the kernel's own event loop, so a move that arrives meanwhile waits for at most
 one frame. No thread, no lock: matplotlib only ever runs on the kernel's thread.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import itertools
 
 import ipywidgets as w
 
@@ -67,12 +66,13 @@ class LiveDemo:
         self._prepare_nearby_later()
 
     def nearby(self) -> list[dict]:
-        """Values within ``REACH`` steps of the current ones, nearest first."""
+        """Values one control at a time up to ``REACH`` steps away (a reader moves one
+        slider at a time), nearest first."""
         here = self.demo.key(**self.values)
-        steps = range(-self.REACH, self.REACH + 1)
-        keys = {tuple(min(max(k + d, 0), len(s) - 1)
-                      for k, d, s in zip(here, ds, self.demo.sliders))
-                for ds in itertools.product(steps, repeat=len(here))}
+        keys = {here[:i] + (k,) + here[i + 1:]
+                for i, s in enumerate(self.demo.sliders)
+                for k in range(max(here[i] - self.REACH, 0),
+                               min(here[i] + self.REACH, len(s) - 1) + 1)}
         keys = sorted(keys, key=lambda k: sum(abs(a - b) for a, b in zip(k, here)))
         return [self.demo.values_at(k) for k in keys]
 

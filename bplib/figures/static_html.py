@@ -16,7 +16,6 @@ import html
 import io
 import itertools
 import json
-import math
 
 from PIL import Image
 
@@ -71,16 +70,13 @@ def _small_png(png: bytes) -> bytes:
     return out.getvalue()
 
 
-def static_html(demo, frames) -> str:
-    """One <div> with inline style, a range input per slider, every frame, the script.
-
-    frames: ``(values, png, extra_html)`` for every grid point, in ``demo.grid()`` order.
-    """
-    esc, sliders, title = html.escape, demo.sliders, demo.title
-    pngs = [_small_png(png) for _, png, _ in frames]
+def static_html(demo) -> str:
+    """One <div> with inline style, a range input per slider, every frame, the script."""
+    esc, sliders, title, grid = html.escape, demo.sliders, demo.title, list(demo.grid())
+    frames = [demo.frame(**values) for values in grid]
+    pngs = [_small_png(png) for png, _ in frames]
     uid = f"bplib-demo-{hashlib.sha1(b''.join(pngs)).hexdigest()[:10]}-{next(_counter)}"
-    start = sum(s.index * math.prod(len(t) for t in sliders[i + 1:])
-                for i, s in enumerate(sliders))
+    start = grid.index(demo.initial)
     parts = [f'<div class="bplib-demo" id="{uid}" data-frames="{len(frames)}">',
              f"<style>{_CSS}</style>"]
     if title:
@@ -97,7 +93,7 @@ def static_html(demo, frames) -> str:
             f'aria-valuetext="{esc(s.label)} = {texts[s.index]}">'
             f'<output id="{sid}-out" for="{sid}">{texts[s.index]}</output></div>')
     parts.append("</div>")
-    for k, ((values, _, extra), png) in enumerate(zip(frames, pngs)):
+    for k, (values, (_, extra), png) in enumerate(zip(grid, frames, pngs)):
         alt = ", ".join(f"{s.label} = {s.format(values[s.name])}" for s in sliders)
         alt = f"{title}: {alt}" if title else alt
         hidden = "" if k == start else " hidden"
