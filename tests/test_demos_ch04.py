@@ -30,7 +30,7 @@ def test_draw_graph_shows_every_value_and_gradient():
     assert texts.count("grad") == n
     assert len(_grads(fig)) == n
     assert f"{v['w'].grad:.3g}" in _grads(fig)
-    assert "E = \u00d7" in texts and "y = \u03c3" in texts
+    assert "E = \u00d7" in texts and "\u0177 = \u03c3" in texts
 
 
 def test_draw_graph_without_gradients_and_into_given_axes():

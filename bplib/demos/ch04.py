@@ -30,9 +30,9 @@ NEURON = dict(w=0.5, x=1.5, b=0.1, t=0.8)
 
 
 def neuron(w=NEURON["w"], x=NEURON["x"], b=NEURON["b"], t=NEURON["t"]):
-    """The neuron of Chapter 4, eq. (neuron): E = 1/2 (sigmoid(w x + b) - t)^2.
+    """The neuron of Chapter 4, eq. (ch04-neuron): E = 1/2 (sigmoid(w x + b) - t)^2.
 
-    Returns a dict of the named Values ``w, x, b, t, wx, z, y, e, e2, E`` after
+    Returns a dict of the named Values ``w, x, b, t, wx, z, y_hat, e, e2, E`` after
     ``E.backward()`` has run (so every ``grad`` is dE/d(that value)).
     """
     v = {k: Value(val, label=k) for k, val in dict(w=w, x=x, b=b, t=t).items()}
@@ -40,9 +40,9 @@ def neuron(w=NEURON["w"], x=NEURON["x"], b=NEURON["b"], t=NEURON["t"]):
     v["wx"].label = "wx"
     v["z"] = v["wx"] + v["b"]
     v["z"].label = "z"
-    v["y"] = v["z"].sigmoid()
-    v["y"].label = "y"
-    v["e"] = v["y"] - v["t"]
+    v["y_hat"] = v["z"].sigmoid()
+    v["y_hat"].label = "\u0177"          # y-hat, the output; t is the target
+    v["e"] = v["y_hat"] - v["t"]
     v["e"].label = "e"
     v["e2"] = v["e"] ** 2
     v["e2"].label = "e\u00b2"
