@@ -65,8 +65,9 @@ PAGE_READY_MS = 180_000
 RUN_ALL_MS = 180_000
 FIGURE_CHANGE_MS = 20_000
 CELL_RUN_MS = 60_000
-#: The live figures prepare nearby frames once idle for a moment; the first move waits
-#: this long after Run All, as a reader would (there is no condition to wait for).
+#: The live figures prepare nearby frames once idle for a moment; each figure's first
+#: move waits this long (after Run All, or after the previous figure's moves), as a
+#: reader would (there is no condition to wait for).
 IDLE_BEFORE_MOVES_MS = 3_000
 
 STDERR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
@@ -100,10 +101,12 @@ def _make_folder(root: Path) -> Path:
 
 
 def _jupyter_env(root: Path) -> dict:
-    """This environment, with JupyterLab's config, settings and workspaces of its own."""
+    """This environment, with Jupyter's config, data, settings and workspaces of its own
+    (nothing of the user's, such as a kernel of another Python, gets in)."""
     env = {k: v for k, v in os.environ.items()
            if k not in {"BPLIB_STATIC", "JUPYTER_TOKEN", "JUPYTER_PASSWORD"}}
-    dirs = {"JUPYTER_CONFIG_DIR": "config", "JUPYTER_RUNTIME_DIR": "runtime",
+    dirs = {"JUPYTER_CONFIG_DIR": "config", "JUPYTER_DATA_DIR": "data",
+            "JUPYTER_RUNTIME_DIR": "runtime",
             "JUPYTERLAB_SETTINGS_DIR": "settings", "JUPYTERLAB_WORKSPACES_DIR": "workspaces",
             "IPYTHONDIR": "ipython"}
     for var, name in dirs.items():
@@ -441,6 +444,7 @@ def _move_sliders(page, name: str, report: dict) -> None:
             continue
         box = page.locator(f'[data-bplib-demo="{k}"]')
         box.scroll_into_view_if_needed()
+        page.wait_for_timeout(IDLE_BEFORE_MOVES_MS)
         box.screenshot(path=str(SHOTS / f"{name}__demo{k + 1}_before.png"))
         for s, slider in enumerate(demo["sliders"]):
             handle = box.locator(".widget-slider .noUi-handle").nth(s)
@@ -528,7 +532,6 @@ def _visit(browser, base: str, served: Path, name: str, exercises: bool) -> dict
         if not ran:
             raise RuntimeError("the notebook did not run to the end (see above)")
         t = time.monotonic()
-        page.wait_for_timeout(IDLE_BEFORE_MOVES_MS)
         _move_sliders(page, name, report)
         report["timings"]["sliders_s"] = round(time.monotonic() - t, 1)
         if exercises:
