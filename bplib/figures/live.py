@@ -15,6 +15,8 @@ import html
 
 import ipywidgets as w
 
+from bplib.figures.static_html import TABLE_CSS
+
 
 class LiveDemo:
     """The live control of a :class:`~bplib.figures.Demo`.
@@ -41,10 +43,12 @@ class LiveDemo:
         self.image = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
         self.extra = w.HTML(layout=w.Layout(flex="1 1 16em", min_width="16em",
                                             overflow="auto"))
-        title = [w.HTML(f"<b>{html.escape(demo.title)}</b>")] if demo.title else []
+        title = f"<b>{html.escape(demo.title)}</b>" if demo.title else ""
         row = w.Box([self.image, self.extra], layout=w.Layout(
             display="flex", flex_flow="row wrap", align_items="flex-start"))
-        self.box = w.VBox([*title, *self.controls.values(), row])
+        self.box = w.VBox([w.HTML(f"<style>{TABLE_CSS}</style>{title}"),
+                           *self.controls.values(), row])
+        self.box.add_class("bplib-demo")
         self._timer = None
         self.update()
         for c in self.controls.values():

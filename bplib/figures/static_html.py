@@ -21,7 +21,13 @@ from PIL import Image
 
 _counter = itertools.count()     # several demos of one frame set may share a page
 
-_CSS = (
+TABLE_CSS = (      # the table beside a figure, live or static, whatever the page's style
+    ".bplib-demo .bplib-table{border-collapse:collapse;font-variant-numeric:tabular-nums}"
+    ".bplib-demo .bplib-table th,.bplib-demo .bplib-table td{padding:.15em .6em;"
+    "text-align:right}"
+    ".bplib-demo .bplib-table thead th{border-bottom:1px solid #999}"
+)
+_CSS = TABLE_CSS + (
     ".bplib-demo{margin:1em 0}"
     ".bplib-demo .bplib-title{font-weight:bold;margin:0 0 .3em}"
     ".bplib-demo .bplib-controls{display:grid;align-items:center;gap:.2em .8em;"
