@@ -184,6 +184,28 @@ def count_paths(root, leaf):
     return paths.get(leaf, 0)
 
 
+def _central_differences(w, sizes, x, t, eps):
+    """(dE/dw_i for every i by central differences, number of loss evaluations: 2P)."""
+    w, fd = list(w), []
+    for i in range(len(w)):
+        old = w[i]
+        w[i] = old + eps
+        up = mlp_loss(w, sizes, x, t)
+        w[i] = old - eps
+        down = mlp_loss(w, sizes, x, t)
+        w[i] = old
+        fd.append((up - down) / (2 * eps))
+    return fd, 2 * len(w)
+
+
+def _reverse_mode(w, sizes, x, t):
+    """(the weights as Values with their grads, the loss E): one forward, one backward."""
+    params = [Value(v) for v in w]
+    E = mlp_loss(params, sizes, x, t)
+    E.backward()
+    return params, E
+
+
 def gradient_cost(hidden=(2, 4, 8, 16, 32, 64), n_in=3, seed=0, eps=1e-6, repeats=3):
     """Cost of all partial derivatives: central differences versus one backward pass.
 
@@ -205,38 +227,12 @@ def gradient_cost(hidden=(2, 4, 8, 16, 32, 64), n_in=3, seed=0, eps=1e-6, repeat
         sizes = (n_in, h, 1)
         w = scalar_mlp(sizes, seed=rng)
         x, t = list(rng.normal(size=n_in)), [0.5]
-        calls = 0
-
-        def loss(ws):
-            nonlocal calls
-            calls += 1
-            return mlp_loss(ws, sizes, x, t)
-
-        def finite_differences():
-            fd = []
-            for i in range(len(w)):
-                old = w[i]
-                w[i] = old + eps
-                up = loss(w)
-                w[i] = old - eps
-                down = loss(w)
-                w[i] = old
-                fd.append((up - down) / (2 * eps))
-            return fd
-
-        def reverse():
-            params = [Value(v) for v in w]
-            E = mlp_loss(params, sizes, x, t)
-            E.backward()
-            return params, E
-
         fd_seconds, reverse_seconds = math.inf, math.inf
         for _ in range(repeats):
-            calls = 0
             t0 = time.perf_counter()
-            fd = finite_differences()
+            fd, calls = _central_differences(w, sizes, x, t, eps)
             t1 = time.perf_counter()
-            params, E = reverse()
+            params, E = _reverse_mode(w, sizes, x, t)
             t2 = time.perf_counter()
             fd_seconds, reverse_seconds = min(fd_seconds, t1 - t0), min(reverse_seconds, t2 - t1)
         rows.append(dict(hidden=h, weights=len(w), fd_evaluations=calls,

@@ -66,7 +66,7 @@ import time
 
 import numpy as np
 
-from ._compare import _cap, _diagnose, _fmt, _numeric
+from ._compare import _diagnose, _fmt, _numeric
 from .feedback import (CORRECT, ERROR, INCORRECT, MARKER_RE, NOT_ATTEMPTED,  # noqa: F401
                        STATUSES, Feedback, Hint)
 
