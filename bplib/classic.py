@@ -75,7 +75,7 @@ def classic_step(net=None, lr=None):
     """One training step of the worked example; returns (error before, net).
 
     Computes E with the current weights, backpropagates (every gradient from the
-    weights before the step), then applies θ ← θ − η ∂E/∂θ, eq. (ch02-update), to
+    weights before the step), then applies w⁺ = w − η ∂E/∂w, eq. (ch05-update), to
     w1..w8 at once.
     """
     net = classic_network() if net is None else net

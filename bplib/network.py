@@ -124,7 +124,8 @@ class Sequential:
         """Backpropagate from the loss of the last ``loss()`` (or from ``grad_out``).
 
         Each layer's ``backward`` receives ∂L/∂(its output) and returns ∂L/∂(its
-        input) (Chapter 4, eq. (ch04-chain)); parameter gradients land in ``grads``,
+        input) (the chain rule, eq. (ch04-chain); layer by layer, the recursion of
+        eq. (ch05-gen-recursion)); parameter gradients land in ``grads``,
         overwritten. With ``penalty`` (the one given to ``loss``), its gradient is
         added to the weights' gradients. Returns ∂L/∂X, shape (N, n_in), or None with
         ``need_input_grad=False`` (``fit`` passes it: no one needs the gradient for
