@@ -1,13 +1,20 @@
 """The live side, proved in a real JupyterLab driven by headless Chromium.
 
-A temporary folder gets a learner copy of one lab (solutions removed, as ``make lab``
+A temporary folder gets learner copies of two labs (solutions removed, as ``make lab``
 makes them) and a plain copy of one chapter. JupyterLab is started on it from this
-environment (127.0.0.1, a free port, no token), and each notebook is opened, run with
-Run > Run All Cells, and checked:
+environment (127.0.0.1, a free port, no token), and each notebook is opened as a new
+learner sees it (a 1366x768 window, JupyterLab's file browser open in the left sidebar,
+as it opens by default), run with Run > Run All Cells, and checked:
 
 * no output is an error: no traceback or stderr output, no "Error displaying widget";
 * every live slider, moved with the keyboard (its handle focused, then an arrow key and
   End or Home), changes the image of its figure (the PNG bytes, not only the URL);
+* every live demo (``.bplib-demo`` in an output area) fits, before its first move and
+  after each: nothing in it passes the right edge of its output area, neither the output
+  area nor the notebook scrolls sideways, the image is no wider than the output area,
+  and the side panel (the table or text after the image) is at least 14em wide wherever
+  it sits (beside the image or wrapped under it), shows all its content without a
+  scrollbar, and breaks no word across lines;
 * in the lab, an exercise answered wrongly (typed into its cell, run with Shift+Enter)
   names the mistake, and answered rightly says "Correct".
 
@@ -40,8 +47,18 @@ from browser_support import CHROMIUM_ARGS, is_local, require_browser, skip_or_fa
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHOTS = REPO_ROOT / "_build" / "screenshots" / "jupyterlab"
 
-LAB = "lab02-gradient-descent"     # two live demos and exercises of both kinds
-CHAPTER = "01-error"               # a chapter demo the lab does not have
+LAB = "lab02-gradient-descent"     # two live demos with side text; exercises of both kinds
+LAB1 = "lab01-error"               # a live demo with a table beside it
+CHAPTER = "01-error"               # a chapter as a learner opens it in JupyterLab
+LABS = [LAB, LAB1]
+
+#: What a new learner sees: a common laptop screen, the file browser open beside the
+#: notebook (JupyterLab's default layout).
+VIEWPORT = {"width": 1366, "height": 768}
+#: The side panel beside (or under) a live figure is at least this many em wide.
+SIDE_PANEL_MIN_EM = 14
+#: Rounding slack, in CSS pixels, for the layout comparisons.
+SLACK_PX = 1
 
 #: Exercises typed into the lab's learner copy: (placeholder that finds the cell, wrong
 #: answer, words naming the mistake, right answer). See bplib/exercises/lab02.py.
@@ -87,15 +104,16 @@ def _write_json(path: Path, data) -> None:
 
 
 def _make_folder(root: Path) -> Path:
-    """The served folder: a learner copy of the lab, a plain copy of the chapter."""
+    """The served folder: learner copies of the labs, a plain copy of the chapter."""
     import nbformat
     from tools.learner import learner_notebook
 
     served = root / "notebooks"
     served.mkdir()
-    src = REPO_ROOT / "labs" / f"{LAB}.ipynb"
-    nbformat.write(learner_notebook(nbformat.read(src, as_version=4), str(src)),
-                   served / src.name)
+    for lab in LABS:
+        src = REPO_ROOT / "labs" / f"{lab}.ipynb"
+        nbformat.write(learner_notebook(nbformat.read(src, as_version=4), str(src)),
+                       served / src.name)
     shutil.copy(REPO_ROOT / "book" / f"{CHAPTER}.ipynb", served)
     return served
 
@@ -280,6 +298,16 @@ FIND_DEMOS_JS = """(panelSel) => {
   return demos;
 }"""
 
+# Every live demo widget in the notebook's outputs, and those that FIND_DEMOS_JS did not
+# mark (a demo with no live slider, or a slider outside its .bplib-demo).
+DEMO_ELEMENTS_JS = """(panelSel) => {
+  const all = [...document.querySelector(panelSel)
+      .querySelectorAll('.jp-OutputArea-output .bplib-demo')];
+  const marked = d => d.hasAttribute('data-bplib-demo') || d.closest('[data-bplib-demo]')
+      || d.querySelector('[data-bplib-demo]');
+  return {count: all.length, unmarked: all.filter(d => !marked(d)).length};
+}"""
+
 # A slider's exact value and range, from noUiSlider's API on its target element (the
 # handle's aria-valuenow is rounded for display); the readout as the reader sees it.
 SLIDER_JS = """(h) => {
@@ -338,6 +366,156 @@ DISARM_JS = """async () => {
           loaded: complete && img.naturalWidth > 0};
 }"""
 
+# The window and the left sidebar as the learner sees them: the file browser's panel
+# shown (not hidden, not collapsed), and how wide the notebook is left.
+SIDEBAR_JS = """(panelSel) => {
+  const fb = document.getElementById('filebrowser');
+  const r = fb ? fb.getBoundingClientRect() : null;
+  const cs = fb ? getComputedStyle(fb) : null;
+  const nb = document.querySelector(panelSel);
+  return {window: [window.innerWidth, window.innerHeight],
+          found: !!fb,
+          shown: !!fb && !fb.closest('.lm-mod-hidden') && cs.display !== 'none'
+                 && cs.visibility !== 'hidden' && r.width > 0 && r.height > 0,
+          width: r ? Math.round(r.width) : 0,
+          notebook_width: nb ? Math.round(nb.getBoundingClientRect().width) : 0};
+}"""
+
+# Layout of the live demo marked data-bplib-demo=k: its output area, its descendants'
+# right edges, the image, and the side panel (the ipywidgets.HTML after the image) with
+# every word of its text measured by a Range (a word drawn on two lines is broken).
+FIT_JS = """(k) => {
+  const marked = document.querySelector(`[data-bplib-demo="${k}"]`);
+  const demo = marked.closest('.bplib-demo') || marked.querySelector('.bplib-demo');
+  if (!demo) return {problem: 'no .bplib-demo element around or in the figure'};
+  const area = demo.closest('.jp-OutputArea-output');
+  if (!area) return {problem: 'the .bplib-demo is not inside an output area'};
+  const rect = e => { const r = e.getBoundingClientRect();
+    return {left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+            width: r.width, height: r.height}; };
+  const name = e => e.tagName.toLowerCase() + [...e.classList].slice(0, 3)
+      .map(c => '.' + c).join('');
+  const a = rect(area);
+  const scroller = area.closest('.jp-WindowedPanel-outer') || area.closest('.jp-Notebook');
+  const out = {area: a, area_scroll: [area.scrollWidth, area.clientWidth],
+               notebook_scroll: scroller ? [scroller.scrollWidth, scroller.clientWidth]
+                                         : null,
+               notebook_right: scroller ? rect(scroller).left + scroller.clientWidth : null,
+               demo: rect(demo), widest: null};
+  let widest = null;
+  demo.querySelectorAll('*').forEach(e => {
+    const r = rect(e);
+    if (r.width > 0 && r.height > 0 && (!widest || r.right > widest.right))
+      widest = {what: name(e), right: r.right};
+  });
+  out.widest = widest;
+  const img = demo.querySelector('img');
+  if (!img) { out.problem = 'no image in the demo'; return out; }
+  out.image = rect(img);
+  out.image.natural = [img.naturalWidth, img.naturalHeight];
+  const siblings = [...img.parentElement.children];
+  const panel = siblings.slice(siblings.indexOf(img) + 1)
+      .find(e => e.classList.contains('widget-html'));
+  if (!panel) { out.problem = 'no ipywidgets.HTML side panel after the image'; return out; }
+  const p = rect(panel);
+  const em = parseFloat(getComputedStyle(panel).fontSize);
+  const content = panel.querySelector('.widget-html-content') || panel;
+  out.panel = {rect: p, em, text: content.innerText.trim(),
+               has_table: !!content.querySelector('table'),
+               scroll: [panel.scrollWidth, panel.clientWidth],
+               content_scroll: [content.scrollWidth, content.clientWidth],
+               where: p.top >= out.image.bottom - 1 ? 'under the image'
+                    : p.left >= out.image.right - 1 ? 'beside the image' : 'overlapping'};
+  // every word (run of non-space characters) of every visible text node
+  const broken = [];
+  let longest = {word: '', width: 0};
+  const walker = document.createTreeWalker(content, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement.closest('style, script')) continue;
+    for (const m of node.data.matchAll(/\\S+/g)) {
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const rects = [...range.getClientRects()].filter(r => r.width > 0);
+      if (!rects.length) continue;
+      const lines = [];
+      rects.forEach(r => { if (!lines.some(t => Math.abs(t - r.top) < r.height / 2))
+                             lines.push(r.top); });
+      const width = rects.reduce((s, r) => s + r.width, 0);
+      if (width > longest.width) longest = {word: m[0], width};
+      if (lines.length > 1)
+        broken.push(`${JSON.stringify(m[0])} drawn on ${lines.length} lines`);
+    }
+  }
+  out.panel.broken = broken;
+  out.panel.longest = longest;
+  return out;
+}"""
+
+
+def _fit_problems(fit: dict) -> list[str]:
+    """What does not fit in one measurement of FIT_JS (an empty list when all fits)."""
+    if fit.get("problem"):
+        return [fit["problem"]]
+    out, a, slack = [], fit["area"], SLACK_PX
+    sw, cw = fit["area_scroll"]
+    if sw > cw + slack:
+        out.append(f"the output area scrolls sideways: scrollWidth {sw} px > clientWidth "
+                   f"{cw} px (expected <= {cw + slack})")
+    if fit["notebook_scroll"]:
+        sw, cw = fit["notebook_scroll"]
+        if sw > cw + slack:
+            out.append(f"the notebook scrolls sideways: scrollWidth {sw} px > clientWidth "
+                       f"{cw} px")
+        if a["right"] > fit["notebook_right"] + slack:
+            out.append(f"the output area's right edge ({a['right']:.0f} px) passes the "
+                       f"notebook's visible right edge ({fit['notebook_right']:.0f} px)")
+    if fit["demo"]["right"] > a["right"] + slack:
+        out.append(f"the demo's right edge ({fit['demo']['right']:.0f} px) passes its "
+                   f"output area's ({a['right']:.0f} px)")
+    if fit["widest"] and fit["widest"]["right"] > a["right"] + slack:
+        out.append(f"{fit['widest']['what']} in the demo extends to "
+                   f"{fit['widest']['right']:.0f} px, past its output area's right edge "
+                   f"({a['right']:.0f} px): drawn outside the cell or cut off")
+    im = fit["image"]
+    if im["width"] > a["width"] + slack:
+        out.append(f"the image is {im['width']:.0f} px wide, wider than its output area "
+                   f"({a['width']:.0f} px)")
+    p = fit["panel"]
+    if not p["text"]:
+        return out          # nothing beside the figure this frame: nothing to read
+    need = SIDE_PANEL_MIN_EM * p["em"]
+    if p["rect"]["width"] < need - slack:
+        out.append(f"the side panel ({p['where']}) is {p['rect']['width']:.0f} px wide; "
+                   f"expected at least {SIDE_PANEL_MIN_EM}em = {need:.0f} px")
+    for what, (sw, cw) in (("side panel", p["scroll"]), ("side panel's content",
+                                                          p["content_scroll"])):
+        if sw > cw + slack:
+            out.append(f"the {what} hides part of its content behind a sideways scroll: "
+                       f"scrollWidth {sw} px > clientWidth {cw} px")
+    if p["longest"]["width"] > p["rect"]["width"] + slack:
+        out.append(f"the side panel ({p['rect']['width']:.0f} px) is narrower than its "
+                   f"longest word {p['longest']['word']!r} ({p['longest']['width']:.0f} px)")
+    if p["broken"]:
+        out.append(f"{len(p['broken'])} word(s) of the side panel ({p['where']}, "
+                   f"{p['rect']['width']:.0f} px wide) broken across lines, expected none: "
+                   + "; ".join(p["broken"][:8]))
+    return out
+
+
+def _check_fit(page, name: str, k: int, when: str, report: dict) -> None:
+    """Measure demo k's layout now; keep the measurement and what does not fit."""
+    fit = page.evaluate(FIT_JS, k)
+    problems = _fit_problems(fit)
+    report["fit"].append({"demo": k + 1, "when": when, "problems": problems,
+                          "panel": {key: fit["panel"][key] for key in
+                                    ("where", "has_table", "em", "longest")}
+                          | {"width": round(fit["panel"]["rect"]["width"]),
+                             "has_text": bool(fit["panel"]["text"])}
+                          if fit.get("panel") else None,
+                          "area_width": round(fit["area"]["width"]) if "area" in fit
+                          else None})
+
 
 def _notebook_shot(page, path: Path) -> None:
     """A screenshot of the whole notebook (the window made as tall as its content)."""
@@ -383,6 +561,7 @@ def _open_and_run(page, base: str, name: str, n_cells: int, report: dict) -> boo
     if not _no_dialog(page, "on opening the notebook", report):
         return False
     report["timings"]["opened_s"] = round(time.monotonic() - report["_t"], 1)
+    report["sidebar"] = page.evaluate(SIDEBAR_JS, PANEL)
     page.locator(".lm-MenuBar-item", has_text=re.compile(r"^\s*Run\s*$")).click()
     page.locator(".lm-Menu-item").filter(
         has=page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$"))
@@ -437,6 +616,7 @@ def _move(page, notebook: str, k: int, s: int, key: str, label: str) -> dict:
 def _move_sliders(page, name: str, report: dict) -> None:
     demos = page.evaluate(FIND_DEMOS_JS, PANEL)
     report["demos"] = demos
+    report["demo_elements"] = page.evaluate(DEMO_ELEMENTS_JS, PANEL)
     for k, demo in enumerate(demos):
         if "orphan" in demo:
             report["problems"].append(f"a live slider ({demo['orphan']}) with no image "
@@ -446,15 +626,20 @@ def _move_sliders(page, name: str, report: dict) -> None:
         box.scroll_into_view_if_needed()
         page.wait_for_timeout(IDLE_BEFORE_MOVES_MS)
         box.screenshot(path=str(SHOTS / f"{name}__demo{k + 1}_before.png"))
+        # the window as the learner sees it there, sidebar and all
+        page.screenshot(path=str(SHOTS / f"{name}__demo{k + 1}_window.png"))
+        _check_fit(page, name, k, "before any move", report)
         for s, slider in enumerate(demo["sliders"]):
             handle = box.locator(".widget-slider .noUi-handle").nth(s)
             state = handle.evaluate(SLIDER_JS)
             # one step (the nearby frame), then to the far end (a frame far away)
             first = "ArrowLeft" if state["now"] >= state["max"] else "ArrowRight"
             report["moves"].append(_move(page, name, k, s, first, slider["label"]))
+            _check_fit(page, name, k, f"after {first} on slider {s + 1}", report)
             state = handle.evaluate(SLIDER_JS)
             second = "Home" if state["now"] >= state["max"] else "End"
             report["moves"].append(_move(page, name, k, s, second, slider["label"]))
+            _check_fit(page, name, k, f"after {second} on slider {s + 1}", report)
         box.screenshot(path=str(SHOTS / f"{name}__demo{k + 1}_after.png"))
 
 
@@ -512,8 +697,9 @@ def _visit(browser, base: str, served: Path, name: str, exercises: bool) -> dict
 
     n_cells = len(nbformat.read(served / f"{name}.ipynb", as_version=4).cells)
     report = {"problems": [], "errors": [], "moves": [], "exercises": [], "timings": {},
-              "external": [], "console": [], "code_cells": 0, "_t": time.monotonic()}
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+              "external": [], "console": [], "code_cells": 0, "fit": [], "sidebar": None,
+              "demo_elements": None, "_t": time.monotonic()}
+    context = browser.new_context(viewport=VIEWPORT)
 
     def route(r):
         if is_local(r.request.url):
@@ -574,8 +760,8 @@ def reports(request):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            out[LAB] = _visit(browser, base, served, LAB, exercises=True)
-            out[CHAPTER] = _visit(browser, base, served, CHAPTER, exercises=False)
+            for name in NOTEBOOKS:
+                out[name] = _visit(browser, base, served, name, exercises=name == LAB)
         finally:
             browser.close()
     moves = [m for r in out.values() for m in r["moves"]]
@@ -594,6 +780,14 @@ def reports(request):
                                                   if m["problem"] else ""))
     print(f"median latency: {median} ms over {len(latencies)} moves "
           f"(written to {SHOTS.relative_to(REPO_ROOT) / 'latency.json'})")
+    print("live demos' layout at "
+          f"{VIEWPORT['width']}x{VIEWPORT['height']}, file browser open:")
+    for name, r in out.items():
+        print(f"  {name}: sidebar {r['sidebar']}")
+        for f in r["fit"]:
+            print(f"    demo {f['demo']} {f['when']}: output area {f['area_width']} px, "
+                  f"side panel {f['panel']}"
+                  + "".join(f"\n      DOES NOT FIT: {p}" for p in f["problems"]))
     for name, r in out.items():
         print(f"{name}: {r['timings']}; blocked external requests: "
               f"{r['external'] or 'none'}; {len(r['console'])} console errors"
@@ -602,7 +796,7 @@ def reports(request):
 
 
 # --------------------------------------------------------------- the checks
-NOTEBOOKS = [LAB, CHAPTER]
+NOTEBOOKS = [LAB, LAB1, CHAPTER]
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -634,6 +828,53 @@ def test_every_live_slider_changes_its_figure(reports, name):
         "\n".join(bad)
 
 
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_window_is_a_laptop_screen_with_the_file_browser_open(reports, name):
+    side = reports[name]["sidebar"]
+    assert side is not None, f"{name}: the window was not measured (the notebook did " \
+                             f"not open: {reports[name]['problems']})"
+    want = [VIEWPORT["width"], VIEWPORT["height"]]
+    assert side["window"] == want, f"{name}: expected a {want} window, saw {side['window']}"
+    assert side["found"] and side["shown"] and side["width"] >= 150, (
+        f"{name}: expected JupyterLab's file browser (#filebrowser) shown in the left "
+        f"sidebar, at least 150 px wide, as it opens by default; saw {side}")
+    assert side["notebook_width"] <= VIEWPORT["width"] - side["width"], (
+        f"{name}: expected the notebook beside the file browser (at most "
+        f"{VIEWPORT['width'] - side['width']} px wide); it is {side['notebook_width']} px")
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_every_live_demo_fits_the_window(reports, name):
+    r = reports[name]
+    elements, demos = r["demo_elements"], r.get("demos") or []
+    assert elements and elements["count"] > 0, \
+        f"{name}: expected live demos (.bplib-demo in an output area); saw {elements}"
+    assert elements["unmarked"] == 0 and elements["count"] == len(demos), (
+        f"{name}: expected every .bplib-demo to hold live sliders and be checked; "
+        f"{elements['count']} in the outputs, {len(demos)} found by their sliders, "
+        f"{elements['unmarked']} without one")
+    for k, demo in enumerate(demos):
+        want = 1 + 2 * len(demo.get("sliders", []))
+        seen = sum(f["demo"] == k + 1 for f in r["fit"])
+        assert seen == want, (f"{name}: demo {k + 1} should be measured {want} times "
+                              f"(before any move, after each move); it was {seen} times")
+    bad = [f"demo {f['demo']} {f['when']}: {p}" for f in r["fit"] for p in f["problems"]]
+    assert not bad, (
+        f"{name}: at {VIEWPORT['width']}x{VIEWPORT['height']} with the file browser open, "
+        f"live demos that do not fit (screenshots {name}__demoN_*.png in "
+        f"{SHOTS.relative_to(REPO_ROOT)}):\n" + "\n".join(bad))
+
+
+def test_demos_with_a_table_and_with_side_text_are_both_checked(reports):
+    panels = [f["panel"] for r in reports.values() for f in r["fit"] if f["panel"]]
+    tables = [p for p in panels if p["has_text"] and p["has_table"]]
+    texts = [p for p in panels if p["has_text"] and not p["has_table"]]
+    assert tables and texts, (
+        f"expected the fit checks to cover a live demo with a table beside its figure and "
+        f"one with side text; measured {len(tables)} table panels and {len(texts)} text "
+        f"panels in {NOTEBOOKS}")
+
+
 def test_exercise_feedback_names_the_mistake_then_says_correct(reports):
     entries = reports[LAB]["exercises"]
     assert len(entries) == len(EXERCISES), \
@@ -660,6 +901,9 @@ def test_exercise_feedback_names_the_mistake_then_says_correct(reports):
 
 def test_screenshots_and_latencies_saved(reports):
     expected = [f"{name}{suffix}.png" for name in NOTEBOOKS for suffix in ("", "__after")]
+    expected += [f"{name}__demo{k + 1}_{when}.png" for name in NOTEBOOKS
+                 for k in range(len(reports[name].get("demos") or []))
+                 for when in ("before", "window", "after")]
     missing = [p for p in expected if not (SHOTS / p).is_file()]
     assert not missing, f"expected screenshots {expected} in {SHOTS}; missing {missing}"
     data = json.loads((SHOTS / "latency.json").read_text())
@@ -669,6 +913,62 @@ def test_screenshots_and_latencies_saved(reports):
 
 
 # ------------------------------------------- without a browser or a server
+def _measured(**change) -> dict:
+    """A FIT_JS measurement of a demo that fits (1038 px notebook, side text under the
+    figure), with ``change`` applied (dotted keys reach into nested dicts)."""
+    fit = {"area": {"left": 378, "right": 1312, "top": 0, "bottom": 500, "width": 934,
+                    "height": 500},
+           "area_scroll": [934, 934], "notebook_scroll": [1036, 1036],
+           "notebook_right": 1327,
+           "demo": {"left": 378, "right": 1312, "width": 934},
+           "widest": {"what": "div.widget-box", "right": 1312},
+           "image": {"left": 380, "right": 1190, "width": 810, "bottom": 400},
+           "panel": {"rect": {"left": 380, "right": 1310, "width": 930, "top": 404},
+                     "em": 13, "text": "eta = 0.01: slow (no overshoot)", "has_table": False,
+                     "scroll": [930, 930], "content_scroll": [930, 930],
+                     "where": "under the image", "broken": [],
+                     "longest": {"word": "overshoot)", "width": 80}}}
+    for key, value in change.items():
+        *path, last = key.split(".")
+        d = fit
+        for part in path:
+            d = d[part]
+        d[last] = value
+    return fit
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"area_scroll": [1100, 934]}, "output area scrolls sideways"),
+    ({"notebook_scroll": [1200, 1036]}, "notebook scrolls sideways"),
+    ({"area.right": 1400}, "passes the notebook's visible right edge"),
+    ({"demo.right": 1320}, "demo's right edge (1320 px) passes"),
+    ({"widest": {"what": "table.bplib-table", "right": 1500}}, "table.bplib-table in the "
+                                                               "demo extends to 1500 px"),
+    ({"image.width": 1000}, "image is 1000 px wide, wider than its output area"),
+    ({"panel.rect": {"width": 150}, "panel.where": "beside the image"},
+     "side panel (beside the image) is 150 px wide; expected at least 14em = 182 px"),
+    ({"panel.scroll": [1200, 930]}, "side panel hides part of its content"),
+    ({"panel.content_scroll": [1200, 930]}, "side panel's content hides part"),
+    ({"panel.longest": {"word": "overshoot", "width": 2000}}, "narrower than its longest"),
+    ({"panel.broken": ['"slow" drawn on 2 lines']}, '1 word(s) of the side panel'),
+    ({"problem": "no image in the demo"}, "no image in the demo"),
+])
+def test_fit_problems_say_what_does_not_fit(change, words):
+    """Each layout check of the live demos can fail, and says what it saw."""
+    assert _fit_problems(_measured()) == [], \
+        f"a fitting demo should pass; got {_fit_problems(_measured())}"
+    problems = _fit_problems(_measured(**change))
+    assert any(words in p for p in problems), \
+        f"expected a problem saying {words!r} for {change}; got {problems}"
+
+
+def test_fit_problems_ignore_an_empty_side_panel():
+    """A frame with nothing beside the figure has nothing to read: no width needed."""
+    empty = _measured(**{"panel.text": "", "panel.rect": {"width": 0}})
+    assert _fit_problems(empty) == [], \
+        f"expected no problem for an empty side panel; got {_fit_problems(empty)}"
+
+
 @pytest.mark.parametrize("ci, outcome", [("", pytest.skip.Exception),
                                          ("true", pytest.fail.Exception)])
 def test_missing_jupyterlab_skips_outside_ci_and_fails_under_ci(monkeypatch, ci, outcome):
