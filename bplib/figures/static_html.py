@@ -26,6 +26,7 @@ TABLE_CSS = (      # the table beside a figure, live or static, whatever the pag
     ".bplib-demo .bplib-table th,.bplib-demo .bplib-table td{padding:.15em .6em;"
     "text-align:right}"
     ".bplib-demo .bplib-table thead th{border-bottom:1px solid #999}"
+    ".bplib-demo .widget-html-content{line-height:normal}"    # ipywidgets sets 28px
 )
 _CSS = TABLE_CSS + (
     ".bplib-demo{margin:1em 0}"
