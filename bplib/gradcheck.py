@@ -25,16 +25,30 @@ index where the two disagree most.
 To check a layer, the scalar is f = Σ R ⊙ layer(X) for a fixed random R, so
 ``backward(R)`` must give ∂f/∂X and ∂f/∂params. Random generators a layer holds (for
 dropout masks) are rewound before every forward pass, so each pass draws the same mask.
+
+Kinks. ReLU, leaky ReLU, max and abs have a corner where the slope jumps. A step
+x ± h that carries an input across that corner averages the two slopes, and the
+numerical gradient of that entry is then wrong, not the backward pass (Chapter 6,
+eq. (ch06-kink)). The checks watch every kink they can see (the inputs of ``ReLU``
+and ``LeakyReLU`` layers, any layer with a ``kink_sides()`` method, the weights of an
+``L1`` penalty, and for ``check_function`` the points of ``relu``, ``leaky_relu`` and
+``abs``, or a ``kinks=`` function you give) and record which steps crossed one. The
+report then says so, per array, and tells a false alarm (the disagreement vanishes
+when those entries are left out) from a real bug; the check also issues a
+``KinkWarning``. ``report.table()`` is the per-array table: relative error, worst
+entry, steps across a kink, pass or fail.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
 from bplib._validate import as_array, as_generator
 
 __all__ = ["numerical_gradient", "relative_error", "GradCheckReport", "GradCheckError",
-           "check_function", "check_layer", "check_loss", "check_network"]
+           "KinkWarning", "check_function", "check_layer", "check_loss", "check_network"]
 
 # A generous bound on the relative rounding error of one evaluation of f.
 _ROUNDING = 8 * np.finfo(np.float64).eps
@@ -44,29 +58,54 @@ class GradCheckError(AssertionError):
     """Raised by ``GradCheckReport.raise_if_failed`` when the gradients disagree."""
 
 
-def _central_differences(f, x, eps):
-    """Numerical gradient of f at x, and a bound on its rounding noise, entry by entry.
+class KinkWarning(UserWarning):
+    """A finite-difference step crossed a kink (ReLU, max, abs): the numerical gradient
+    of that entry averages two slopes, so a disagreement there may be a false alarm."""
+
+
+def _central_differences(f, x, eps, sides=None):
+    """Numerical gradient of f at x, a bound on its rounding noise, and kink crossings.
 
     The step h is ``eps`` rounded to a power of two (1e-6 -> 2**-20 ≈ 9.5e-7), so that
     x ± h are exact for every |x| < 2**32 and the two sides of the difference are
     symmetric. The noise bound counts the entries of f that the step moved.
+
+    ``sides`` (optional) returns ``{kink name: array}`` describing on which side of
+    each kink the last evaluation of f was; an entry whose step up or down changed it
+    is marked in the returned boolean array, and the names of the kinks crossed are
+    collected in the returned set.
     """
     h = 2.0 ** np.round(np.log2(eps))
     base = np.array(f(x), dtype=np.float64)
+    base_sides = sides() if sides else {}
     grad = np.zeros(x.shape, dtype=np.float64)
     noise = np.zeros(x.shape, dtype=np.float64)
+    crossed = np.zeros(x.shape, dtype=bool)
+    where = set()
     for i in np.ndindex(x.shape):
         old = x[i]
         x[i] = old + h
         up, step_up = np.array(f(x), dtype=np.float64), x[i]
+        moved_sides = _changed(base_sides, sides) if sides else []
         x[i] = old - h
         down, step_down = np.array(f(x), dtype=np.float64), x[i]
+        moved_sides += _changed(base_sides, sides) if sides else []
         x[i] = old
         step = step_up - step_down            # the step actually taken, 2h
         grad[i] = (up - down).sum() / step    # entries f did not move cancel exactly
         moved = (up != base) | (down != base)
         noise[i] = _ROUNDING * (np.abs(up[moved]).sum() + np.abs(down[moved]).sum()) / step
-    return grad, noise
+        if moved_sides:
+            crossed[i] = True
+            where.update(moved_sides)
+    return grad, noise, crossed, where
+
+
+def _changed(base, sides):
+    """Names of the kinks whose side differs now from ``base``."""
+    now = sides()
+    return [k for k, v in base.items()
+            if k in now and (np.shape(now[k]) != np.shape(v) or np.any(now[k] != v))]
 
 
 def numerical_gradient(f, x, eps=1e-6):
@@ -112,6 +151,13 @@ class GradCheckReport:
     analytic, numerical, noise : dict[str, ndarray]
         The two gradients compared, and the rounding-noise bound ν of the numerical one
         (zeros if not given).
+    kinks : dict[str, ndarray of bool]
+        Per array, the entries whose finite-difference step crossed a kink (all False
+        if the check could see no kink, or none was crossed).
+    kink_sources : list[str]
+        The kinks crossed, e.g. ``["ReLU 'relu0'"]``.
+    errors_without_kinks : dict[str, float]
+        The relative error of each array with the entries in ``kinks`` left out.
     max_rel_error : float
     worst : (str, tuple)
         The array with the largest relative error and the index of its largest
@@ -119,29 +165,97 @@ class GradCheckReport:
     tol : float
     ok : bool
         ``max_rel_error < tol``.
+    false_alarm : bool
+        Not ``ok``, but every array that fails passes once the entries whose step
+        crossed a kink are left out: the disagreement is the kink's, not the
+        backward pass's.
     """
 
-    def __init__(self, analytic, numerical, tol=1e-7, noise=None):
+    def __init__(self, analytic, numerical, tol=1e-7, noise=None, kinks=None,
+                 kink_sources=()):
         self.analytic, self.numerical, self.tol = analytic, numerical, tol
         noise = noise or {}
+        kinks = kinks or {}
         self.noise = {k: noise.get(k, np.zeros(np.shape(analytic[k]))) for k in analytic}
+        self.kinks = {k: np.asarray(kinks.get(k, np.zeros(np.shape(analytic[k]), bool)),
+                                    dtype=bool) for k in analytic}
+        self.kink_sources = list(kink_sources)
         self.errors = {k: self._error(k) for k in analytic}
+        self.errors_without_kinks = {
+            k: self._error(k, ~self.kinks[k]) if self.kinks[k].any() else self.errors[k]
+            for k in analytic}
         name = max(self.errors, key=self.errors.get) if self.errors else ""
-        index = ()
-        if name and np.size(analytic[name]):
-            d = np.abs(np.asarray(analytic[name], dtype=np.float64) - numerical[name])
-            index = tuple(int(i) for i in np.unravel_index(np.argmax(d), d.shape))
-        self.worst = (name, index)
+        self.worst = (name, self._worst_index(name) if name else ())
         self.max_rel_error = self.errors[name] if name else 0.0
         self.ok = bool(self.max_rel_error < tol)
+        failing = [k for k, e in self.errors.items() if not e < tol]
+        self.false_alarm = bool(failing) and all(
+            self.kinks[k].any() and self.errors_without_kinks[k] < tol for k in failing)
 
-    def _error(self, k):
+    def _error(self, k, keep=None):
         a = np.asarray(self.analytic[k], dtype=np.float64)
         n = np.asarray(self.numerical[k], dtype=np.float64)
+        noise = np.asarray(self.noise[k], dtype=np.float64)
+        if keep is not None:
+            a, n, noise = a[keep], n[keep], noise[keep]
         gap = np.linalg.norm(a - n)
-        noise = np.linalg.norm(self.noise[k])
-        scale = np.linalg.norm(a) + np.linalg.norm(n) + noise / self.tol
+        scale = np.linalg.norm(a) + np.linalg.norm(n) + np.linalg.norm(noise) / self.tol
         return 0.0 if gap == 0 else float(gap / scale)
+
+    def _worst_index(self, name):
+        """Index of the largest absolute disagreement in array ``name``."""
+        if not np.size(self.analytic[name]):
+            return ()
+        d = np.abs(np.asarray(self.analytic[name], dtype=np.float64) - self.numerical[name])
+        return tuple(int(i) for i in np.unravel_index(np.argmax(d), d.shape))
+
+    def verdict(self, name) -> str:
+        """One array's verdict: "ok", "FAILED", or "false alarm (kink)"."""
+        if self.errors[name] < self.tol:
+            return "ok"
+        if self.kinks[name].any() and self.errors_without_kinks[name] < self.tol:
+            return "false alarm (kink)"
+        return "FAILED"
+
+    def table(self):
+        """The per-array report as a pandas DataFrame, one row per checked array.
+
+        Columns: ``shape``, ``rel_error``, ``worst`` (the index of the largest
+        disagreement), ``analytic`` and ``numerical`` there, ``kink_steps`` (entries
+        whose step crossed a kink), ``rel_error_without_kinks`` and ``verdict``
+        ("ok", "FAILED", "false alarm (kink)").
+        """
+        import pandas as pd
+
+        rows = []
+        for k in self.analytic:
+            i = self._worst_index(k)
+            a = np.asarray(self.analytic[k], dtype=np.float64)
+            n = np.asarray(self.numerical[k], dtype=np.float64)
+            rows.append(dict(array=k, shape=tuple(a.shape), rel_error=self.errors[k],
+                             worst=i, analytic=float(a[i]) if a.size else np.nan,
+                             numerical=float(n[i]) if n.size else np.nan,
+                             kink_steps=int(self.kinks[k].sum()),
+                             rel_error_without_kinks=self.errors_without_kinks[k],
+                             verdict=self.verdict(k)))
+        return pd.DataFrame(rows).set_index("array")
+
+    def kink_message(self) -> str:
+        """What the kinks did, in words ("" when no step crossed one)."""
+        crossed = {k: int(v.sum()) for k, v in self.kinks.items() if v.any()}
+        if not crossed:
+            return ""
+        where = ", ".join(f"{n} entr{'y' if n == 1 else 'ies'} of {k}"
+                          for k, n in crossed.items())
+        what = " and ".join(self.kink_sources) if self.kink_sources else "a kink"
+        text = (f"finite-difference steps crossed a kink of {what} at {where}; "
+                "their numerical gradients average two slopes")
+        if self.false_alarm:
+            text += ("; without them every array passes: a false alarm, not a bug "
+                     "(check at a point away from the kink, or with a smaller eps)")
+        elif not self.ok:
+            text += "; the check fails without them too: a real disagreement"
+        return text
 
     def __str__(self):
         status = "OK" if self.ok else "FAILED"
@@ -150,12 +264,19 @@ class GradCheckReport:
                  f"{sign} tol {self.tol:.0e}"]
         for k, err in self.errors.items():
             flag = "" if err < self.tol else "   <-- disagrees"
+            if self.kinks[k].any():
+                n = int(self.kinks[k].sum())
+                flag += (f"   ({n} step{'s' if n > 1 else ''} across a kink; without "
+                         f"{'them' if n > 1 else 'it'} {self.errors_without_kinks[k]:.2e})")
             lines.append(f"  {k:<12} relative error {err:.2e}{flag}")
         if not self.ok:
             name, i = self.worst
             lines.append(f"worst: {name}{list(i)}: analytic "
                          f"{float(self.analytic[name][i]):.10g}, numerical "
                          f"{float(self.numerical[name][i]):.10g}")
+        kinks = self.kink_message()
+        if kinks:
+            lines.append("kinks: " + kinks)
         return "\n".join(lines)
 
     def __repr__(self):
@@ -169,7 +290,8 @@ class GradCheckReport:
         """
         tol = self.tol if tol is None else tol
         if not self.max_rel_error < tol:
-            failed = GradCheckReport(self.analytic, self.numerical, tol, self.noise)
+            failed = GradCheckReport(self.analytic, self.numerical, tol, self.noise,
+                                     self.kinks, self.kink_sources)
             raise GradCheckError(str(failed))
         return self
 
@@ -178,21 +300,69 @@ def _float64_copy(x, name, where):
     return np.array(as_array(x, name, where=where), dtype=np.float64)
 
 
-def _report(f, arrays, analytic, eps, tol):
+def _report(f, arrays, analytic, eps, tol, sides=None, where="", warn=True):
     """Central differences of f for each named array, compared with ``analytic``."""
-    numerical, noise = {}, {}
+    numerical, noise, kinks, sources = {}, {}, {}, set()
     for k, x in arrays.items():
-        numerical[k], noise[k] = _central_differences(f, x, eps)
-    return GradCheckReport(analytic, numerical, tol, noise)
+        if np.shape(analytic[k]) != np.shape(x):
+            what = "input" if k in ("X", "x", "y_hat") else "parameter"
+            hint = " (transposed?)" if np.shape(analytic[k]) == np.shape(x)[::-1] else ""
+            raise ValueError(f"{where}: expected the gradient for {k} to have the shape "
+                             f"of the {what}, {np.shape(x)}, got "
+                             f"{np.shape(analytic[k])}{hint}")
+        numerical[k], noise[k], kinks[k], crossed = _central_differences(f, x, eps, sides)
+        sources |= crossed
+    report = GradCheckReport(analytic, numerical, tol, noise, kinks, sorted(sources))
+    if warn and sources:
+        warnings.warn(f"{where}: {report.kink_message()}", KinkWarning, stacklevel=3)
+    return report
 
 
-def check_function(f, df, x, *, eps=1e-6, tol=1e-7, seed=0):
+# Kinks the checks can see: bplib's piecewise-linear activations (import here, not at
+# the top: activations imports layers, and gradcheck must stay importable on its own).
+def _kink_layers():
+    from bplib.activations import LeakyReLU, ReLU
+    return (ReLU, LeakyReLU)
+
+
+def _layer_sides(layers, names=None):
+    """``sides()`` for the kinks inside ``layers``, or None if there are none."""
+    kinked = []
+    kinds = _kink_layers()
+    for i, layer in enumerate(layers):
+        name = names[i] if names else (getattr(layer, "name", None) or
+                                       f"{type(layer).__name__.lower()}{i}")
+        label = f"{type(layer).__name__} {name!r}"
+        if callable(getattr(layer, "kink_sides", None)):
+            kinked.append((label, layer.kink_sides))
+        elif isinstance(layer, kinds):
+            kinked.append((label, lambda layer=layer: layer._cached() > 0))
+    if not kinked:
+        return None
+    return lambda: {label: np.array(fn(), copy=True) for label, fn in kinked}
+
+
+def _function_kinks(f):
+    """The kink test for a known piecewise-linear elementwise f, else None."""
+    from bplib.activations import leaky_relu, relu
+    if f in (relu, leaky_relu):
+        return lambda v: v > 0
+    if f in (np.abs, abs):
+        return np.sign
+    return None
+
+
+def check_function(f, df, x, *, eps=1e-6, tol=1e-7, seed=0, kinks=None, warn=True):
     """Check ``df`` against central differences of ``f`` at ``x``.
 
     ``f`` is either scalar-valued with gradient ``df(x)`` (same shape as x), or
     elementwise (``f(x)`` has x's shape) with derivative ``df(x)``, e.g.
     ``check_function(sigmoid, sigmoid_prime, z)``. An elementwise f is checked through
     Σ R ⊙ f(x) for a fixed random R. Returns a ``GradCheckReport`` with the key "x".
+
+    ``kinks``: a function of x whose value changes when x crosses a kink of f (e.g.
+    ``lambda v: v > 0`` for a ReLU inside f); known for ``relu``, ``leaky_relu`` and
+    ``abs``. Steps that cross one are reported, with a ``KinkWarning`` if ``warn``.
     """
     x = _float64_copy(x, "x", "check_function")
     out = np.asarray(f(x))
@@ -201,7 +371,12 @@ def check_function(f, df, x, *, eps=1e-6, tol=1e-7, seed=0):
     if analytic.shape != x.shape:
         raise ValueError(f"check_function: expected df(x) of shape {x.shape} (that of "
                          f"x), got {np.shape(df(x))}")
-    return _report(lambda v: R * np.asarray(f(v)), {"x": x}, {"x": analytic}, eps, tol)
+    kinks = _function_kinks(f) if kinks is None else kinks
+    label = getattr(f, "__name__", "f")
+    label = "f" if label == "<lambda>" else label
+    sides = None if kinks is None else (lambda: {label: np.array(kinks(x), copy=True)})
+    return _report(lambda v: R * np.asarray(f(v)), {"x": x}, {"x": analytic}, eps, tol,
+                   sides, "check_function", warn)
 
 
 def _grads_of(params, grads, where):
@@ -225,12 +400,14 @@ def _rewind(saved):
         g.bit_generator.state = state
 
 
-def check_layer(layer, x, seed=0, *, eps=1e-6, tol=1e-7):
+def check_layer(layer, x, seed=0, *, eps=1e-6, tol=1e-7, warn=True):
     """Check a layer's ``backward`` for its input and every parameter.
 
     The layer's parameters should be float64. Uses f = Σ R ⊙ layer(x) with R drawn
     from ``seed``; ``x`` is copied to float64. Returns a ``GradCheckReport`` with keys
-    "X" (unless ``backward`` returns None) and the parameter names.
+    "X" (unless ``backward`` returns None) and the parameter names. A step that
+    carries an input of a ``ReLU`` or ``LeakyReLU`` layer across 0 is reported as a
+    kink (``KinkWarning`` if ``warn``).
     """
     x = _float64_copy(x, "x", "check_layer")
     saved = _generators([layer])
@@ -249,7 +426,8 @@ def check_layer(layer, x, seed=0, *, eps=1e-6, tol=1e-7):
         _rewind(saved)
         return R * layer.forward(x)
 
-    report = _report(f, arrays, analytic, eps, tol)
+    report = _report(f, arrays, analytic, eps, tol, _layer_sides([layer]), "check_layer",
+                     warn)
     _rewind(saved)
     return report
 
@@ -262,19 +440,32 @@ def check_loss(loss, y_hat, y, *, eps=1e-6, tol=1e-7):
     y_hat = _float64_copy(y_hat, "y_hat", "check_loss")
     loss.forward(y_hat, y)
     analytic = {"y_hat": np.array(loss.backward(), dtype=np.float64)}
-    return _report(lambda v: loss.forward(v, y), {"y_hat": y_hat}, analytic, eps, tol)
+    return _report(lambda v: loss.forward(v, y), {"y_hat": y_hat}, analytic, eps, tol,
+                   where="check_loss")
 
 
-def check_network(net, X, y, *, penalty=None, eps=1e-6, tol=1e-7):
+def _penalty_sides(penalty, params):
+    """Kinks of an L1 penalty: the sign of every penalised weight."""
+    from bplib.regularization import L1
+    if not isinstance(penalty, L1):
+        return None
+    weights = {k: v for k, v in params.items() if k == "W" or k.endswith(".W")}
+    return lambda: {f"L1 penalty at {k} = 0": np.sign(v) for k, v in weights.items()}
+
+
+def check_network(net, X, y, *, penalty=None, eps=1e-6, tol=1e-7, warn=True):
     """Check a whole network: ``net.loss(X, y)`` then ``net.backward()``.
 
     Compares ``net.grads`` with central differences of ``net.loss(X, y)`` for every
     parameter in ``net.params`` (keyed like ``"dense0.W"``), and the input gradient
     under the key "X" when ``backward`` returns one. With ``penalty`` (L1, L2), the
-    penalised loss and its gradient are checked. Returns a ``GradCheckReport``.
+    penalised loss and its gradient are checked. Steps that carry the input of a ReLU
+    or LeakyReLU layer across 0, or a weight of an L1 penalty across 0, are reported
+    as kinks (``KinkWarning`` if ``warn``). Returns a ``GradCheckReport``.
     """
     X = _float64_copy(X, "X", "check_network")
-    saved = _generators(getattr(net, "layers", ()))
+    layers = list(getattr(net, "layers", ()))
+    saved = _generators(layers)
     _rewind(saved)
     given = {} if penalty is None else {"penalty": penalty}  # any object with loss/backward
     net.loss(X, y, **given)
@@ -289,6 +480,11 @@ def check_network(net, X, y, *, penalty=None, eps=1e-6, tol=1e-7):
     if dX is not None:
         analytic = {"X": np.array(dX, dtype=np.float64), **analytic}
         arrays = {"X": X, **arrays}
-    report = _report(f, arrays, analytic, eps, tol)
+    names = getattr(net, "names", None)
+    found = [s for s in (_layer_sides(layers, names if names and len(names) == len(layers)
+                                      else None),
+                         _penalty_sides(penalty, arrays)) if s is not None]
+    sides = (lambda: {k: v for s in found for k, v in s().items()}) if found else None
+    report = _report(f, arrays, analytic, eps, tol, sides, "check_network", warn)
     _rewind(saved)
     return report

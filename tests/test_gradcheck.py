@@ -1,5 +1,7 @@
 """Tests for bplib.gradcheck: the checker itself, including that it catches bugs."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -220,3 +222,137 @@ def test_step_is_a_power_of_two_so_both_sides_are_exact():
     seen = []
     numerical_gradient(lambda v: seen.append(v[0]) or 0.0, np.array([1.0]), eps=1e-6)
     assert seen[1] - 1.0 == 1.0 - seen[2] == 2.0 ** -20
+
+
+# --- the per-array table and kinks (Chapter 6) ----------------------------------------
+
+from bplib.activations import LeakyReLU, ReLU, relu, relu_prime  # noqa: E402
+from bplib.gradcheck import KinkWarning  # noqa: E402
+from bplib.network import Sequential  # noqa: E402
+from bplib.regularization import L1, L2  # noqa: E402
+
+
+def _relu_net(seed=0, near_kink=None):
+    """A 3-4-2 ReLU network on 5 examples; ``near_kink``: put hidden input Z[2, 1] there."""
+    rng = np.random.default_rng(seed)
+    net = Sequential([Dense(3, 4, seed=1), ReLU(), Dense(4, 2, seed=2)], loss="mse")
+    X, y = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
+    if near_kink is not None:
+        Z = X @ net.params["dense0.W"]
+        net.params["dense0.b"][1] = near_kink - Z[2, 1]
+    return net, X, y
+
+
+def test_table_has_one_row_per_array_with_worst_entry_and_verdict():
+    net, X, y = _relu_net()
+    report = check_network(net, X, y)
+    table = report.table()
+    assert list(table.index) == ["X", "dense0.W", "dense0.b", "dense1.W", "dense1.b"]
+    assert list(table.columns) == ["shape", "rel_error", "worst", "analytic", "numerical",
+                                   "kink_steps", "rel_error_without_kinks", "verdict"]
+    assert (table["verdict"] == "ok").all() and (table["kink_steps"] == 0).all()
+    assert table.loc["dense0.W", "shape"] == (3, 4)
+    assert table.loc["dense1.b", "rel_error"] == report.errors["dense1.b"]
+    assert not report.false_alarm and report.kink_sources == []
+
+
+def test_table_names_the_failing_array_and_its_worst_entry():
+    layer = WrongDense(3, 2, seed=1, key="b", index=(1,))
+    report = check_layer(layer, np.random.default_rng(0).normal(size=(4, 3)))
+    table = report.table()
+    assert table.loc["b", "verdict"] == "FAILED" and table.loc["b", "worst"] == (1,)
+    assert table.loc["W", "verdict"] == "ok" and table.loc["X", "verdict"] == "ok"
+    assert table.loc["b", "analytic"] == pytest.approx(table.loc["b", "numerical"] + 0.01)
+
+
+def test_a_step_across_a_relu_kink_is_a_false_alarm_and_warns():
+    net, X, y = _relu_net(near_kink=2e-7)          # closer to 0 than the step h ~ 9.5e-7
+    with pytest.warns(KinkWarning, match=r"check_network: .*kink of ReLU 'relu0'.*false "
+                                         r"alarm"):
+        report = check_network(net, X, y)
+    assert not report.ok and report.false_alarm
+    assert report.kink_sources == ["ReLU 'relu0'"]
+    assert report.kinks["dense0.b"].tolist() == [False, True, False, False]
+    assert report.kinks["dense0.W"][:, 1].any() and not report.kinks["dense1.W"].any()
+    assert report.errors_without_kinks["dense0.b"] < 1e-7 < report.errors["dense0.b"]
+    table = report.table()
+    assert table.loc["dense0.b", "verdict"] == "false alarm (kink)"
+    assert table.loc["dense1.W", "verdict"] == "ok"
+    text = str(report)
+    assert "kinks: finite-difference steps crossed a kink of ReLU 'relu0'" in text
+    assert "a false alarm, not a bug" in text and "1 step across a kink" in text
+    # the same point, away from the kink: no warning, and the check passes
+    far, X2, y2 = _relu_net(near_kink=0.3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert check_network(far, X2, y2).ok
+
+
+def test_a_real_bug_beside_a_kink_is_still_failed():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(4, 3))
+    layer = WrongDense(3, 2, seed=1, key="W", index=(0, 0))
+    net = TinyNet([layer, ReLU(), Dense(2, 1, seed=2)], MSE())
+    net.layers[0].params["b"][1] = 1e-7 - (X @ layer.params["W"])[0, 1]
+    report = check_network(net, X, rng.normal(size=(4, 1)), warn=False)
+    assert report.kinks["l0.b"].any() and not report.false_alarm
+    assert report.table().loc["l0.W", "verdict"] == "FAILED"
+    assert "a real disagreement" in report.kink_message()
+
+
+def test_check_layer_and_check_function_see_kinks():
+    layer = LeakyReLU(0.1)
+    x = np.array([[1.0, -3e-7, 0.5], [0.0, -1.0, 2.0]])
+    report = check_layer(layer, x, warn=False)
+    assert report.kinks["X"].tolist() == [[False, True, False], [True, False, False]]
+    assert report.false_alarm and report.kink_sources == ["LeakyReLU 'leakyrelu0'"]
+    with pytest.warns(KinkWarning, match="check_function: .*kink of relu at 2 entries of x"):
+        fn = check_function(relu, relu_prime, np.array([-1.0, 0.0, 3e-7, 2.0]))
+    assert fn.false_alarm and fn.kinks["x"].tolist() == [False, True, True, False]
+    # a kink test given by hand, for a function the checker cannot look into
+    f = lambda v: float(np.abs(v).sum())   # noqa: E731
+    report = check_function(f, np.sign, np.array([1e-7, 1.0]), kinks=np.sign, warn=False)
+    assert report.kinks["x"].tolist() == [True, False] and report.false_alarm
+    # unknown f, no kinks= given: nothing is watched, nothing is claimed
+    plain = check_function(f, np.sign, np.array([1e-7, 1.0]), warn=False)
+    assert not plain.kinks["x"].any() and not plain.false_alarm and not plain.ok
+
+
+def test_a_layer_can_declare_its_own_kinks():
+    class Max2(Dense):          # out = max over pairs of columns, written as a Dense first
+        def kink_sides(self):
+            Z = self._cached() @ self.params["W"]
+            return Z[:, 0] > Z[:, 1]
+    layer = Max2(2, 2, W=[[1.0, 0.0], [0.0, 1.0]])
+    report = check_layer(layer, np.array([[1.0, 1.0 + 1e-7], [2.0, 1.0]]), warn=False)
+    assert report.kink_sources == ["Max2 'max20'"]
+    assert report.kinks["X"].tolist() == [[True, True], [False, False]]
+
+
+def test_l1_penalty_weights_crossing_zero_are_kinks_l2_has_none():
+    net, X, y = _relu_net(seed=3)
+    net.params["dense1.W"][2, 0] = 1e-7
+    report = check_network(net, X, y, penalty=L1(0.5), warn=False)
+    assert report.kink_sources == ["L1 penalty at dense1.W = 0"]
+    assert report.kinks["dense1.W"][2, 0] and report.kinks["dense1.W"].sum() == 1
+    assert report.false_alarm
+    assert check_network(net, X, y, penalty=L2(0.5), warn=False).kink_sources == []
+
+
+def test_raise_if_failed_keeps_the_kink_note():
+    net, X, y = _relu_net(near_kink=-1e-7)
+    report = check_network(net, X, y, warn=False)
+    with pytest.raises(GradCheckError, match="a false alarm, not a bug"):
+        report.raise_if_failed()
+
+
+def test_a_gradient_of_the_wrong_shape_is_named():
+    class Transposed(Dense):
+        def backward(self, grad_out, need_input_grad=True):
+            dX = super().backward(grad_out)
+            self.grads["W"] = self.grads["W"].T
+            return dX
+    with pytest.raises(ValueError, match=r"check_layer: expected the gradient for W to "
+                                         r"have the shape of the parameter, \(3, 2\), got "
+                                         r"\(2, 3\) \(transposed\?\)"):
+        check_layer(Transposed(3, 2), np.ones((4, 3)))
