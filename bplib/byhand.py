@@ -22,7 +22,7 @@ __all__ = ["WEIGHTS", "classic_params", "forward", "backward", "update", "train"
 WEIGHTS = ("w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8")
 """The eight weights by name: w1..w4 into the hidden layer, w5..w8 into the outputs."""
 
-#: (hidden, output) convention of :func:`update`: "old" uses the weights of the forward
+#: The ``hidden`` conventions of :func:`update`: "old" uses the weights of the forward
 #: pass everywhere (gradient descent); "new" sends the hidden deltas back through the
 #: already updated w5..w8 (a sequential shortcut, not the gradient).
 HIDDEN_CONVENTIONS = ("old", "new")
@@ -71,49 +71,47 @@ def forward(p, inputs=None, targets=None):
 
 
 def backward(p, inputs=None, targets=None, *, w_out=None):
-    """Every number of the backward pass, Chapter 5, eqs. (ch05-three-factors) to (ch05-bias-grads).
+    """Every number of the backward pass, eqs. (ch05-three-factors) to (ch05-bias-grads).
 
-    Returns the forward numbers (see :func:`forward`) and, for the outputs,
-    ``dE_dout_o1`` (= out_o1 - t1), ``dout_o1_dnet_o1`` (= out_o1 (1 - out_o1)),
-    ``delta_o1`` (their product), the same for o2, and ``dE_dw5`` .. ``dE_dw8``
-    (delta times the input the weight multiplies); for the hidden layer
-    ``dEo1_dout_h1``, ``dEo2_dout_h1`` (the two paths), ``dE_dout_h1`` (their sum),
-    ``dout_h1_dnet_h1``, ``delta_h1``, the same for h2, and ``dE_dw1`` .. ``dE_dw4``;
-    for the biases ``dE_db1`` and ``dE_db2`` (one shared bias per layer: the sum of
-    the layer's deltas) and ``dE_db_h1`` .. ``dE_db_o2`` (one per neuron: its delta).
+    Returns the forward numbers and, by name: for each output o1, o2 the factors
+    ``dE_dout_o1``, ``dout_o1_dnet_o1`` and ``delta_o1``; ``dE_dw5`` .. ``dE_dw8``;
+    for each hidden neuron the two paths ``dEo1_dout_h1``, ``dEo2_dout_h1``, their
+    sum ``dE_dout_h1``, ``dout_h1_dnet_h1`` and ``delta_h1``; ``dE_dw1`` ..
+    ``dE_dw4``; the bias gradients ``dE_db_h1`` .. ``dE_db_o2`` (one bias per
+    neuron) and ``dE_db1``, ``dE_db2`` (one shared bias per layer).
 
-    ``w_out``: the weights w5..w8 through which the hidden deltas are computed
-    (default: those of ``p``, which gives the gradient). Passing updated ones gives
-    the sequential shortcut of :func:`update` with ``hidden="new"``.
+    ``w_out``: the w5..w8 the hidden deltas are sent back through (default: those of
+    ``p``, which gives the gradient; updated ones give the sequential shortcut).
     """
     i1, i2 = CLASSIC["inputs"] if inputs is None else inputs
     t1, t2 = CLASSIC["targets"] if targets is None else targets
     g = forward(p, (i1, i2), (t1, t2))
     w = p if w_out is None else w_out
-    # output layer: three factors, eq. (ch05-three-factors); delta, eq. (ch05-delta-o)
+    # output neurons: three factors (ch05-three-factors), the delta (ch05-delta-o)
     for k, t in (("1", t1), ("2", t2)):
         out = g[f"out_o{k}"]
         g[f"dE_dout_o{k}"] = out - t
         g[f"dout_o{k}_dnet_o{k}"] = out * (1.0 - out)
         g[f"delta_o{k}"] = g[f"dE_dout_o{k}"] * g[f"dout_o{k}_dnet_o{k}"]
-    # each weight's gradient: delta times the input it multiplies, eq. (ch05-output-grads)
+    # delta times the input the weight multiplies (ch05-output-grads)
     g["dE_dw5"] = g["delta_o1"] * g["out_h1"]
     g["dE_dw6"] = g["delta_o1"] * g["out_h2"]
     g["dE_dw7"] = g["delta_o2"] * g["out_h1"]
     g["dE_dw8"] = g["delta_o2"] * g["out_h2"]
-    # hidden layer: both paths, through o1 and o2, eq. (ch05-two-paths)
+    # hidden neurons: two paths (ch05-two-paths), the delta (ch05-delta-h)
     for k, (wa, wb) in (("1", ("w5", "w7")), ("2", ("w6", "w8"))):
         out = g[f"out_h{k}"]
         g[f"dEo1_dout_h{k}"] = g["delta_o1"] * w[wa]
         g[f"dEo2_dout_h{k}"] = g["delta_o2"] * w[wb]
         g[f"dE_dout_h{k}"] = g[f"dEo1_dout_h{k}"] + g[f"dEo2_dout_h{k}"]
         g[f"dout_h{k}_dnet_h{k}"] = out * (1.0 - out)
-        g[f"delta_h{k}"] = g[f"dE_dout_h{k}"] * g[f"dout_h{k}_dnet_h{k}"]   # (ch05-delta-h)
-    g["dE_dw1"] = g["delta_h1"] * i1                  # eq. (ch05-hidden-grads)
+        g[f"delta_h{k}"] = g[f"dE_dout_h{k}"] * g[f"dout_h{k}_dnet_h{k}"]
+    # delta times input again (ch05-hidden-grads)
+    g["dE_dw1"] = g["delta_h1"] * i1
     g["dE_dw2"] = g["delta_h1"] * i2
     g["dE_dw3"] = g["delta_h2"] * i1
     g["dE_dw4"] = g["delta_h2"] * i2
-    # biases, eq. (ch05-bias-grads): one per neuron gets its delta, a shared one the sum
+    # biases (ch05-bias-grads): its delta, or the sum of the deltas it feeds
     for unit in ("h1", "h2", "o1", "o2"):
         g[f"dE_db_{unit}"] = g[f"delta_{unit}"]
     g["dE_db1"] = g["delta_h1"] + g["delta_h2"]
