@@ -320,9 +320,8 @@ def test_typed_answers_and_digits():
     right = 1 / (1 + np.exp(0.2))                      # 0.450166...
     for typed in (0.4502, 0.45017, 0.45):
         assert check_number(typed, right, name="out", rtol=TYPED_RTOL).correct, typed
-    fb = check_number(0.4502, right, name="out")      # the strict default
-    assert fb.mistake == "not enough digits" and "right to 4 significant digits" in fb.message
-    assert "too large" not in fb.message
+    fb = check_number(0.4502, right, name="out")      # the strict default: not typed
+    assert fb.mistake is None and "too large" in fb.message and "digits" not in fb.message
     fb = check_number(0.449, right, name="out", rtol=TYPED_RTOL)
     assert "right to 2 significant digits" in fb.message
     assert "too large" in check_number(0.5, right, name="out", rtol=TYPED_RTOL).message
@@ -409,3 +408,86 @@ def test_an_earlier_wrong_answer_is_named():
     fb = uses_earlier(quadruple, "double", check_double, name="quadruple", exercise=1)
     assert fb is not None and "exercise 1" in fb.message and "`double`" in fb.message
     assert uses_earlier(lambda v: 4 * v, "double", check_double, name="q", exercise=1) is None
+
+
+# ---------------------------------------------------------------- the review of issue 13
+def test_typed_answers_correctly_rounded_to_3_digits_are_accepted():
+    from bplib.exercises.core import TYPED_RTOL
+    for typed, right in ((0.0192, 1 / 52), (0.298, 0.29837), (0.111, 0.11146)):
+        assert abs(typed - right) > TYPED_RTOL * abs(right)      # outside 1e-3 ...
+        assert check_number(typed, right, name="t", rtol=TYPED_RTOL).correct   # ... but 3 digits
+    assert check_array([0.0192, 0.298], [1 / 52, 0.29837], name="t", rtol=TYPED_RTOL).correct
+    assert not check_number(0.0193, 1 / 52, name="t", rtol=TYPED_RTOL).correct
+    assert not check_number(0.0192, 1 / 52, name="t").correct      # not typed: strict
+
+
+def test_digits_only_for_typed_answers_that_are_not_whole_numbers():
+    from bplib.exercises.core import TYPED_RTOL
+    fb = check_number(41, 42, name="count", rtol=TYPED_RTOL)
+    assert "digits" not in fb.message and "too small" in fb.message
+    fb = check_number(1283, 1282, name="count")
+    assert "digits" not in fb.message and "too large" in fb.message
+    fb = check_function(lambda w, x: w * x * 1.001, lambda w, x: w * x, PAIR_CASES, name="f")
+    assert "digits" not in fb.message and fb.mistake is None, fb.message
+
+
+def test_negative_answers_say_less_or_more_negative():
+    fb = check_number(-13, -14, name="g", rtol=1e-3)
+    assert "too large (less negative than the right one)" in fb.message
+    fb = check_number(-15, -14, name="g", rtol=1e-3)
+    assert "too small (more negative than the right one)" in fb.message
+
+
+def test_one_number_where_a_list_is_expected():
+    fb = check_array(0.5, [0.5, 0.5, 0.5], name="a")
+    assert "You gave one number; a list of 3 is expected." in fb.message, fb.message
+    assert "shape ()" not in fb.message
+
+
+def test_count_of_wrong_entries_agrees_with_its_verb():
+    assert "1 of 3 entries is not right yet" in check_array([1, 2, 4], [1, 2, 3], name="a").message
+    assert "2 of 3 entries are not" in check_array([1, 5, 4], [1, 2, 3], name="a").message
+
+
+@pytest.mark.parametrize("got, words", [
+    (lambda w, x: np.array([w * x, w + x, 0.0, 1.0]), "one array of shape (4,)"),
+    (lambda w, x: np.ones((4, 2)), "one array of shape (4, 2)"),
+    (lambda w, x: np.append(np.ones(5), w), "one array of shape (6,)"),
+    (lambda w, x: (w, x, 1.0), "3 results"),
+    (lambda w, x: {"a": w}, "one dict"),
+])
+def test_one_array_where_a_pair_is_expected(got, words):
+    fb = check_function(got, _pair, PAIR_CASES, name="p", returns=("prod", "total"))
+    assert fb.mistake == "wrong number of results" and words in fb.message, fb.message
+    assert "return a, b" in fb.message and "returned 4 results" not in fb.message
+
+
+def test_pair_lead_grammar_and_capital():
+    def errs(w, x):
+        return np.array([abs(w - x)]), np.array([(w - x) ** 2])
+    fb = check_function(lambda w, x: (np.array([abs(w - x)]), np.array([w - x])), errs,
+                        PAIR_CASES, name="e", returns=("the absolute errors",
+                                                       "the squared errors"))
+    assert "The absolute errors are right; the squared errors are not." in fb.message, \
+        fb.message
+    fb = check_function(lambda w, x: (w * x, 0.0), lambda w, x: (w * x, float(w)),
+                        PAIR_CASES, name="e", returns=("the weight", "the number of steps"))
+    assert "The weight is right; the number of steps is not." in fb.message, fb.message
+    assert ". the" not in fb.message
+
+
+def test_missing_one_over_n_names_the_wrong_part():
+    def grads(w, x):
+        return float(np.mean(w * x)), float(np.mean(x))
+    fb = check_function(lambda w, x: (float(np.mean(w * x)), float(np.sum(x))), grads,
+                        [(1.0, np.arange(1.0, n + 1)) for n in (3, 4, 5)], name="g",
+                        returns=("dE_dw", "dE_db"))
+    assert fb.mistake == "missing factor of 1/n", fb
+    assert fb.message.startswith("dE_dw is right; dE_db is not. "), fb.message
+
+
+def test_overflow_warnings_do_not_leak(recwarn):
+    def diverges(w, x):
+        return float(np.exp(np.float64(1000.0)) * w)
+    check_function(diverges, lambda w, x: w * x, PAIR_CASES, name="f")
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]

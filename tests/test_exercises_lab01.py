@@ -169,3 +169,22 @@ def test_noise_mistakes():
     assert ex.check_noise(ws, es, 2).mistake == "thought the error grows like the noise"
     assert ex.check_noise(ws, np.array(es) / ex.NOISE_N, 4).mistake == "extra factor of 1/50"
     assert ex.check_noise(np.array([ws]).T, es, 4).mistake == "wrong shape"
+
+
+# ---------------------------------------------------------------- the review of issue 13
+def test_errors_swapped_is_named():
+    def swapped(W, x, y):
+        miss = W * x - y
+        return miss ** 2, np.abs(miss)
+    assert ex.check_errors(swapped).mistake == "swapped the two arrays"
+
+
+def test_errors_one_array_where_a_pair_is_expected():
+    fb = ex.check_errors(lambda W, x, y: np.abs(W * x - y))
+    assert fb.mistake == "wrong number of results" and "one array of shape" in fb.message
+    assert "return a, b" in fb.message, fb.message
+
+
+def test_a_pair_lead_agrees_with_a_plural_name():
+    fb = ex.check_errors(lambda W, x, y: (np.abs(W * x - y), 3 * (W * x - y) ** 2))
+    assert "The absolute errors are right; the squared errors are not." in fb.message, fb

@@ -298,3 +298,44 @@ def test_two_weights_pair_as_array_and_part_named():
     assert fb.mistake == "forgot the inner derivative x_i in dE/dw"
     fb = ex.check_grad_wb(lambda w, b, x, y: (grad_wb(w, b, x, y)[0], 1.5 * grad_wb(w, b, x, y)[1]))
     assert "dE_dw is right; dE_db is not" in fb.message, fb.message
+
+
+# ---------------------------------------------------------------- the review of issue 13
+def test_until_weight_before_the_last_step_is_named(recwarn):
+    def behind(W, x, y, lr, tol):
+        for k in range(1, 10_001):
+            step = -lr * 2 * np.sum(x * (W * x - y))
+            if abs(step) < tol:
+                return W, k
+            W += step
+        return W, 10_000
+    fb = ex.check_until(behind)
+    assert fb.mistake == "returned the weight before the last step", fb
+    assert "digits" not in fb.message
+
+
+def test_by_hand_negative_and_3_digit_answers():
+    right = float(2 * np.sum(ex.X_NEW * (ex.W_START * ex.X_NEW - ex.Y_NEW)))
+    fb = ex.check_grad_by_hand(right + 1)
+    assert "less negative than the right one" in fb.message, fb.message
+    sxx = float(np.sum(ex.X_NEW ** 2))
+    assert ex.check_thresholds(float(f"{1 / (2 * sxx):.3g}"), float(f"{1 / sxx:.3g}")).correct
+
+
+def test_diverging_function_leaks_no_overflow_warning(recwarn):
+    def diverges(W, x, y, lr):
+        for _ in range(2000):
+            W = W - 50 * np.float64(lr) * 2 * np.sum(x * (W * x - y))
+        return W
+    fb = ex.check_step(diverges)
+    assert not fb.correct
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_grad_wb_sum_instead_of_mean_names_the_wrong_part():
+    def summed_b(w, b, x, y):
+        r = w * x + b - y
+        return float(2 * np.mean(r * x)), float(2 * np.sum(r))
+    fb = ex.check_grad_wb(summed_b)
+    assert fb.mistake == "missing factor of 1/n", fb
+    assert fb.message.startswith("dE_dw is right; dE_db is not."), fb.message

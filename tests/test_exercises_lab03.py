@@ -228,3 +228,18 @@ def test_forward_names_a_wrong_dense_forward():
          namespace)
     fb = ex.check_forward(namespace["forward"])
     assert fb.mistake == "an earlier answer is not right yet" and "exercise 4" in fb.message
+
+
+# ---------------------------------------------------------------- the review of issue 13
+def test_classic_outputs_swapped_and_3_digits():
+    r = ex.classic_numbers()
+    assert ex.check_classic(r[0], r[1], r[3], r[2], r[4]).mistake == "out_o1 and out_o2 swapped"
+    assert ex.check_classic(*[float(f"{v:.3g}") for v in r]).correct      # 0.298 for E_total
+
+
+def test_neuron_sign_without_subtraction_advice():
+    net, out = ex._neuron(ex.NEURON_X, ex.NEURON_W, ex.NEURON_B)
+    fb = ex.check_neuron(-net, out)
+    assert fb.mistake == "wrong sign" and "y_hat" not in fb.message, fb.message
+    fb = ex.check_neuron(net, -out)
+    assert fb.mistake == "wrong sign" and "y_hat" not in fb.message, fb.message

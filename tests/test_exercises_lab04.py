@@ -165,9 +165,18 @@ def test_silu_mistakes(rule, mistake):
 def test_silu_errors_are_reported_not_raised():
     fb = ex.check_silu(lambda a: a.data * 2)          # a float, not a Value
     assert fb.status == "error" and "must return a Value" in fb.message
-    fb = ex.check_silu(lambda a: Value.from_op(1.0, (a,), "silu", lambda g: g))
-    assert fb.status == "error"
+    fb = ex.check_silu(lambda a: Value.from_op(1.0, (a,), "silu", lambda g: (g, g)))
+    assert fb.status == "error"                       # two gradients for one input
     assert not ex.check_silu(3.0).correct
+
+
+def test_silu_backward_rule_returning_a_number_is_named():
+    def as_float(a):
+        s = 1 / (1 + math.exp(-a.data))
+        return Value.from_op(a.data * s, (a,), "silu", lambda g: g * (s + a.data * s * (1 - s)))
+    fb = ex.check_silu(as_float)
+    assert fb.mistake == "the backward rule must return a tuple", fb
+    assert "(g * local,)" in fb.message and "not iterable" in fb.message
 
 
 @pytest.mark.parametrize("answers, mistake", [
@@ -177,6 +186,7 @@ def test_silu_errors_are_reported_not_raised():
     ((661, 1240, 662), "forgot the biases"),
     ((661, 1322, 661), "forgot the unchanged point"),
     ((661, 1322, 1322), "two evaluations per parameter"),
+    ((661, 1323, 662), "counted E(w) for central differences"),
 ])
 def test_cost_mistakes(answers, mistake):
     assert ex.check_cost(*answers).mistake == mistake
@@ -211,3 +221,46 @@ def test_neuron_function_accepts_a_list_pair_and_names_the_part():
     fb = ex.check_neuron_function(
         lambda w, b, x, t: (neuron_grads(w, b, x, t)[0], 2 * neuron_grads(w, b, x, t)[1]))
     assert "dE/dw is right; dE/db is not" in fb.message, fb.message
+
+
+# ---------------------------------------------------------------- the review of issue 13
+def test_typed_answers_rounded_to_3_digits_are_accepted():
+    _, d, gw, gb = neuron_answer()
+    three = [float(f"{v:.3g}") for v in (d, *gw, gb)]
+    assert ex.check_neuron_by_hand(three[0], three[1:4], three[4]).correct, three
+
+
+def test_local_max_mistakes():
+    a, b, g = ex.LOCAL["a"], ex.LOCAL["b"], ex.LOCAL["g"]
+    right = ([g, g], [g * b, g * a])
+    assert ex.check_local(*right, [1.0, 0.0]).mistake == "forgot the arriving gradient"
+    assert ex.check_local(*right, [g / 2, g / 2]).mistake == "max split the gradient"
+    fb = ex.check_local(g, *right[1:], [g, 0.0])
+    assert "You gave one number; a list of 2 is expected." in fb.message, fb.message
+
+
+def test_paths_swapped_and_sign_without_subtraction_advice():
+    p, q = ex.PATHS["p"], ex.PATHS["q"]
+    dp, dq = (p + q) * q + p * q, (p + q) * p + p * q
+    assert ex.check_paths(dq, dp).mistake == "swapped df/dp and df/dq"
+    fb = ex.check_paths(-dp, dq)
+    assert fb.mistake == "wrong sign" and "y_hat" not in fb.message, fb.message
+
+
+def test_neuron_function_pair_in_the_wrong_order_and_odd_shapes():
+    fb = ex.check_neuron_function(lambda w, b, x, t: neuron_grads(w, b, x, t)[::-1])
+    assert fb.mistake == "(dE/db, dE/dw): the pair in the wrong order", fb
+    fb = ex.check_neuron_function(lambda w, b, x, t: dict(enumerate("ab")))
+    assert fb.status == "incorrect" and "could not use" not in fb.message, fb
+    fb = ex.check_neuron_function(lambda w, b, x, t: {"w": 1.0, "b": 2.0})
+    assert "KeyError" not in fb.message and "2 results (dE/dw, dE/db)" in fb.message, fb
+    fb = ex.check_neuron_function(lambda w, b, x, t: np.append(*neuron_grads(w, b, x, t)))
+    assert f"one array of shape ({len(ex._neuron_cases()[0][0]) + 1},)" in fb.message, fb
+
+
+@pytest.mark.parametrize("key", ["3", "6", "7"])
+def test_hints_point_the_way_without_the_answer(key):
+    text = ex.lab.hints[key]
+    for answer in ("both get g", "the other 0", "(1 - sigmoid(a))", "(g * local,)",
+                   "n_in * n_out", "twice per parameter", "plus once"):
+        assert answer not in text, (key, answer)

@@ -13,6 +13,13 @@ import numpy as np
 from .feedback import CORRECT, INCORRECT
 
 _FACTOR_RTOL = 1e-6
+#: Relative tolerance for an answer a person types by hand (a few digits). A check with
+#: ``rtol`` at least this large treats the answer as typed: it is also accepted when it is
+#: the right value correctly rounded to :data:`TYPED_DIGITS` significant digits, and an
+#: answer right to fewer digits is told so.
+TYPED_RTOL = 1e-3
+#: Significant digits that are enough for a typed answer (0.0192 for 0.019231...).
+TYPED_DIGITS = 3
 
 
 def _fmt(v) -> str:
@@ -47,8 +54,28 @@ def _numeric(value, what="your answer", several=False):
     return arr, None
 
 
+def _typed(rtol) -> bool:
+    """True for the tolerance of an answer typed by hand (see :data:`TYPED_RTOL`)."""
+    return rtol >= TYPED_RTOL
+
+
+def _rounded_ok(a, b):
+    """Entry by entry: ``a`` is ``b`` correctly rounded to TYPED_DIGITS significant digits."""
+    b = np.asarray(b, dtype=float)
+    with np.errstate(divide="ignore"):
+        lead = np.floor(np.log10(np.abs(b)))
+    unit = np.where(b != 0, 10.0 ** np.where(b != 0, lead, 0) / 10 ** (TYPED_DIGITS - 1), 0)
+    return np.abs(np.asarray(a, dtype=float) - b) <= 0.5 * unit * (1 + 1e-9)
+
+
+def _isclose(a, b, rtol, atol):
+    """Entry by entry: ``a`` is close enough to ``b`` (typed answers may be rounded)."""
+    ok = np.isclose(a, b, rtol=rtol, atol=atol)
+    return ok | _rounded_ok(a, b) if _typed(rtol) else ok
+
+
 def _close(a, b, rtol, atol) -> bool:
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
+    return a.shape == b.shape and bool(np.all(_isclose(a, b, rtol, atol)))
 
 
 def _transposed(a, b, rtol, atol) -> bool:
@@ -110,6 +137,9 @@ def _factor_mistake(c, several_values, tol=_FACTOR_RTOL):
 
 
 def _shape_message(got, want, what="your answer"):
+    if got.ndim == 0 and want.ndim == 1:
+        return ("one number instead of a list", f"You gave one number; a list of "
+                f"{want.size} is expected.")
     if got.shape == want.shape[::-1] and got.ndim == 2:
         return ("transposed shape", f"{what} has shape {got.shape} but shape {want.shape} "
                 "is expected: it looks transposed (rows are examples, columns features).")
@@ -117,6 +147,14 @@ def _shape_message(got, want, what="your answer"):
         return ("wrong shape", f"{what} has shape {got.shape} but shape {want.shape} is "
                 "expected (same number of entries: a reshape or an extra axis?).")
     return ("wrong shape", f"{what} has shape {got.shape} but shape {want.shape} is expected.")
+
+
+def _plural(name):
+    """True when a part's name is plural ("the absolute errors", not "the number of
+    steps" or "dE_dw"): its head noun, the last word before any " of ", ends in s."""
+    head = name.split(" of ", 1)[0].split()
+    return bool(head) and head[-1].isalpha() and head[-1].endswith("s") \
+        and not head[-1].endswith("ss")
 
 
 def _cap(text):
@@ -180,17 +218,21 @@ def _diagnose(got, want, rtol, atol, mistakes, what="your answer", entry="entry"
             return INCORRECT, found[0], found[1]
     What = _cap(what)
     if want.ndim == 0:
-        n = _digits(float(arr), float(want))
-        if n >= 2:
+        got_v, want_v = float(arr), float(want)
+        n = _digits(got_v, want_v)
+        if _typed(rtol) and n >= 2 and want_v != round(want_v):
             return INCORRECT, "not enough digits", (
                 f"{What}, {_fmt(arr)}, is right to {n} significant digits, but not "
-                f"closer: give more digits (the check accepts an error of about "
-                f"{_fmt(rtol)} of the answer), or round only at the end.")
-        side = "too large" if arr > want else "too small"
+                f"closer: give {TYPED_DIGITS} significant digits (round only at the end).")
+        side = "too large" if got_v > want_v else "too small"
+        if want_v < 0 and got_v < 0:
+            side += (" (less negative than the right one)" if got_v > want_v else
+                     " (more negative than the right one)")
         return INCORRECT, None, f"{What}, {_fmt(arr)}, is {side}."
-    bad = ~np.isclose(arr, want, rtol=rtol, atol=atol)
+    bad = ~_isclose(arr, want, rtol, atol)
     first = tuple(int(i) for i in np.argwhere(bad)[0])
-    count = (f"{int(bad.sum())} of {bad.size} entries are" if bad.size > 1 else
-             "The entry is")
+    n_bad = int(bad.sum())
+    count = (f"{n_bad} of {bad.size} entries {'is' if n_bad == 1 else 'are'}"
+             if bad.size > 1 else "The entry is")
     return INCORRECT, None, (f"{count} not right yet; the first one is "
                              f"{_entry(first, want.shape, entry)}.")

@@ -66,13 +66,12 @@ import time
 
 import numpy as np
 
-from ._compare import _diagnose, _fmt, _numeric
+from ._compare import (TYPED_DIGITS, TYPED_RTOL, _diagnose, _fmt, _numeric,  # noqa: F401
+                       _plural)
 from .feedback import (CORRECT, ERROR, INCORRECT, MARKER_RE, NOT_ATTEMPTED,  # noqa: F401
                        STATUSES, Feedback, Hint)
 
 
-#: Relative tolerance for an answer a person types by hand (a few digits).
-TYPED_RTOL = 1e-3
 #: Seconds a lab check may run (a learner's loop that never ends is stopped).
 TIME_LIMIT = 20.0
 
@@ -181,8 +180,10 @@ def check_number(answer, expected, *, name, rtol=1e-6, atol=1e-9, mistakes=(), h
 
     ``mistakes`` (Mistake with value=) are recognised by name; a wrong sign and
     simple factors (2, 1/2, n, 1/n) are recognised without being listed. For an answer
-    typed by hand use ``rtol=TYPED_RTOL``; an answer right to a few significant digits
-    but not within ``rtol`` is told so ("right to 3 significant digits").
+    typed by hand use ``rtol=TYPED_RTOL``: the right value correctly rounded to
+    :data:`TYPED_DIGITS` (3) significant digits is accepted too, and an answer right to
+    fewer digits is told so ("right to 2 significant digits"). Other answers (computed in
+    code, whole-number counts) that are not close are "too large" or "too small".
     """
     if _unfinished(answer):
         return _not_attempted(name, hint)
@@ -237,36 +238,51 @@ def _parts(value):
     return None
 
 
-def _diagnose_output(got, want, rtol, atol, returns=None):
-    """Like _diagnose, but a reference returning a tuple is compared part by part.
+def _diagnose_parts(got, want, rtol, atol, returns=None):
+    """(status, mistake name, message, lead) for a function's result.
 
-    A tuple result may come back as any sequence of the same length, or as an array
-    whose first axis has that length. ``returns`` names the parts in the feedback.
+    Like _diagnose, but a reference returning a tuple is compared part by part: a tuple
+    result may come back as any sequence of the same length, or as an array whose first
+    axis has that length. ``returns`` names the parts in the feedback; ``lead`` says
+    which parts are right ("dE_dw is right; dE_db is not. "), or is empty.
     """
     want_parts = list(want) if isinstance(want, tuple) else None
     if want_parts is None:
-        return _diagnose(got, want, rtol, atol, (), what="what your function returned")
+        return (*_diagnose(got, want, rtol, atol, (), what="what your function returned"),
+                "")
     k = len(want_parts)
     names = list(returns) if returns and len(returns) == k else \
         [f"result {i + 1}" for i in range(k)]
     got_parts = _parts(got)
     if got_parts is None or len(got_parts) != k:
-        size = f"{len(got_parts)} results" if got_parts is not None else \
-            f"one {type(got).__name__}"
+        if isinstance(got, np.ndarray):
+            size = f"one array of shape {got.shape}"
+        elif got_parts is not None:
+            size = f"{len(got_parts)} results"
+        else:
+            size = f"one {type(got).__name__}"
+        example = ", ".join("abcdefgh"[:k]) if k <= 8 else "a, b, ..."
         return INCORRECT, "wrong number of results", (
-            f"Your function should return {k} results ({', '.join(names)}), for "
-            f"example as a tuple `return a, b`, but it returned {size}.")
+            f"Your function should return {k} results ({', '.join(names)}), but it "
+            f"returned {size}. Return the {k} results as a tuple: `return {example}`."), ""
     diags = [_diagnose(g, w, rtol, atol, (), what=f"{n} of your function")
              for g, w, n in zip(got_parts, want_parts, names)]
     wrong = [i for i, d in enumerate(diags) if d[0] != CORRECT]
     if not wrong:
-        return CORRECT, None, ""
+        return CORRECT, None, "", ""
     i = wrong[0]
     right = [names[j] for j in range(k) if j not in wrong]
-    lead = (f"{' and '.join(right)} {'is' if len(right) == 1 else 'are'} right; "
-            f"{names[i]} is not. " if right else "")
-    name, message = diags[i][1], diags[i][2]
-    return INCORRECT, name, (lead + message).strip()
+    verb = "are" if len(right) > 1 or _plural(right[0] if right else "") else "is"
+    lead = (f"{' and '.join(right)} {verb} right; {names[i]} "
+            f"{'are' if _plural(names[i]) else 'is'} not. " if right else "")
+    if lead.startswith(("the ", "result ")):   # a sentence, not a code name like dE_dw
+        lead = lead[0].upper() + lead[1:]
+    return INCORRECT, diags[i][1], (lead + diags[i][2]).strip(), lead
+
+
+def _diagnose_output(got, want, rtol, atol, returns=None):
+    """(status, mistake name, message) for a function's result (see _diagnose_parts)."""
+    return _diagnose_parts(got, want, rtol, atol, returns)[:3]
 
 
 def _same(got, other, rtol, atol) -> bool:
@@ -314,7 +330,8 @@ def check_function(fn, reference, cases, *, name, mistakes=(), hint=None,
     if not calls:
         raise ValueError(f"check_function({name!r}): cases is empty; give at least one case")
     wants, gots = [], []
-    with time_limit(TIME_LIMIT):
+    # a learner's diverging loop overflows: the feedback says so, numpy need not warn
+    with time_limit(TIME_LIMIT), np.errstate(all="ignore"):
         for args, kwargs in calls:
             wants.append(reference(*copy.deepcopy(args), **copy.deepcopy(kwargs)))
             got, failed = call_learner(fn, args, kwargs, name,
@@ -324,7 +341,17 @@ def check_function(fn, reference, cases, *, name, mistakes=(), hint=None,
             if got is Ellipsis:
                 return _not_attempted(name, hint, "code (your function still returns `...`)")
             gots.append(got)
-    diags = [_diagnose_output(g, w, rtol, atol, returns) for g, w in zip(gots, wants)]
+    with np.errstate(all="ignore"):
+        return _compare_results(reference, calls, wants, gots, name=name,
+                                mistakes=mistakes, hint=hint, rtol=rtol, atol=atol,
+                                returns=returns)
+
+
+def _compare_results(reference, calls, wants, gots, *, name, mistakes, hint, rtol,
+                     atol, returns):
+    """check_function's verdict, once every case has been called."""
+    parts = [_diagnose_parts(g, w, rtol, atol, returns) for g, w in zip(gots, wants)]
+    diags = [d[:3] for d in parts]
     if all(d[0] == CORRECT for d in diags):
         return Feedback(CORRECT, name, "", hint=hint)
 
@@ -353,7 +380,7 @@ def check_function(fn, reference, cases, *, name, mistakes=(), hint=None,
                          "where n changes with the data: did you divide by n where a sum "
                          "is asked for?")):
         if all(n and n.startswith(prefix) for n in names):
-            return wrong(prefix + "n", msg)
+            return wrong(prefix + "n", parts[0][3] + msg)
     numeric = [_numeric(g)[0] for g in gots]
     if (len(calls) > 1 and all(a is not None for a in numeric)
             and all(a.shape == numeric[0].shape and np.array_equal(a, numeric[0])
@@ -473,7 +500,7 @@ class Lab:
             def wrapper(*args, **kwargs):
                 start = time.monotonic()
                 try:
-                    with time_limit(TIME_LIMIT):
+                    with time_limit(TIME_LIMIT), np.errstate(all="ignore"):
                         fb = check(*args, **kwargs)
                 except (KeyboardInterrupt, OutOfTime) as exc:
                     fb = did_not_finish(check.__name__.replace("check_", "")

@@ -132,6 +132,9 @@ def check_errors(errors):
                 function=lambda W, x, y: tuple(e.sum() for e in _errors(W, x, y))),
         Mistake("added W instead of multiplying", "The model's output is W * x.",
                 function=lambda W, x, y: _errors(1.0, W + x, y)),
+        Mistake("swapped the two arrays", "Both arrays are right, but in the wrong order: "
+                "return the absolute errors first, then the squared errors.",
+                function=lambda W, x, y: _errors(W, x, y)[::-1]),
     ])
 
 

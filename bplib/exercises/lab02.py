@@ -47,12 +47,19 @@ def _step(W, x, y, lr):
 
 def _until(W, x, y, lr, tol, max_steps=MAX_STEPS):
     """Steps until a step is smaller than tol (that step included): (W, steps)."""
-    for t in range(1, max_steps + 1):
+    for k in range(1, max_steps + 1):
         step = -lr * _grad(W, x, y)
         W += step
         if abs(step) < tol:
-            return float(W), t
+            return float(W), k
     return float(W), max_steps
+
+
+def _until_before_last(W, x, y, lr, tol):
+    """A common mistake: the right count, but the weight before the last step."""
+    W_end, steps = _until(W, x, y, lr, tol)
+    W_before, _ = _until(W, x, y, lr, tol, max_steps=steps - 1) if steps > 1 else (W, 0)
+    return float(W_before), steps
 
 
 def _epoch(W, x, y, lr, batch_size):
@@ -289,6 +296,9 @@ def _check_until(descend_until, cases, name):
         Mistake("compared the gradient with tol", "The rule is on the step, lr times the "
                 "gradient, not on the gradient itself.",
                 function=lambda W, x, y, lr, tol: _until(W, x, y, lr, tol * lr)),
+        Mistake("returned the weight before the last step", "The count is right, but the "
+                "weight is one step behind: apply the small step that stops the loop "
+                "before you return the weight.", function=_until_before_last),
     ])
 
 

@@ -128,7 +128,10 @@ def check_neuron(net, out):
                     "bias* b.", value=no_bias_net),
             Mistake("added the weights and inputs", "Multiply each input by its "
                     "weight, then add the products (and the bias).",
-                    value=float(np.sum(NEURON_W + NEURON_X) + NEURON_B))]),
+                    value=float(np.sum(NEURON_W + NEURON_X) + NEURON_B)),
+            Mistake("wrong sign", "Your answer has the right size but the opposite sign. "
+                    "Check the sign of each product w_i x_i: an input or a weight that is "
+                    "negative makes its product negative.", value=-right_net)]),
         check_number(out, right_out, name="the output", rtol=TYPED_RTOL, mistakes=[
             Mistake("no activation", "The output is sigmoid(net), not net itself.",
                     value=right_net),
@@ -138,7 +141,9 @@ def check_neuron(net, out):
                     "sigmoid 1 / (1 + exp(-net)).", value=float(np.tanh(right_net))),
             Mistake("sign in the exponent", "The sigmoid is 1 / (1 + exp(-net)), with a "
                     "minus sign: you computed 1 / (1 + exp(net)).",
-                    value=float(_sig(-right_net)))]),
+                    value=float(_sig(-right_net))),
+            Mistake("wrong sign", "A sigmoid's output is always between 0 and 1, never "
+                    "negative: out = 1 / (1 + exp(-net)).", value=-right_out)]),
         name="one neuron by hand")
 
 
@@ -261,6 +266,10 @@ def check_classic(out_h1, out_h2, out_o1, out_o2, E_total):
             mistakes.append(Mistake("hidden outputs not squashed", "The output layer's "
                                     "inputs are out_h1 and out_h2 (after the sigmoid), not "
                                     "net_h1 and net_h2.", value=no_hidden_act[k]))
+        if k >= 2:
+            mistakes.append(Mistake("out_o1 and out_o2 swapped", "Both outputs are right, "
+                                    "but the wrong way round: o1 is the unit fed by w5 and "
+                                    "w6, o2 the one fed by w7 and w8.", value=right[5 - k]))
         if k < 2:
             mistakes.append(Mistake("net instead of out", f"{nm} is sigmoid of the net "
                                     "input; you gave the net input itself.",

@@ -72,23 +72,35 @@ def check_paths(df_dp, df_dq):
     """Exercise 2: f = (p q)(p + q); both partial derivatives, summed over paths."""
     p, q = PATHS["p"], PATHS["q"]
     u, v = p * q, p + q
+    dp, dq = v * q + u, v * p + u
+    swapped = ("swapped df/dp and df/dq", "Both numbers are right, but the wrong way "
+               "round: df/dp follows the paths that start at p.")
+
+    def sign(right):
+        return Mistake("wrong sign", "Your answer has the right size but the opposite "
+                       "sign. Check the sign of each product: q is negative, so every "
+                       "factor q, and u = p q, is negative too.", value=-right)
+
     return combine(
-        check_number(df_dp, v * q + u, name="df/dp", rtol=TYPED_RTOL, mistakes=[
+        check_number(df_dp, dp, name="df/dp", rtol=TYPED_RTOL, mistakes=[
             Mistake("only the path through u", "You followed p -> u -> f only; p also "
                     "reaches f through v = p + q. Add that path.", value=v * q),
             Mistake("only the path through v", "You followed p -> v -> f only; p also "
-                    "reaches f through u = p q. Add that path.", value=u)]),
-        check_number(df_dq, v * p + u, name="df/dq", rtol=TYPED_RTOL, mistakes=[
+                    "reaches f through u = p q. Add that path.", value=u),
+            Mistake(*swapped, value=dq), sign(dp)]),
+        check_number(df_dq, dq, name="df/dq", rtol=TYPED_RTOL, mistakes=[
             Mistake("only the path through u", "You followed q -> u -> f only; q also "
                     "reaches f through v = p + q. Add that path.", value=v * p),
             Mistake("only the path through v", "You followed q -> v -> f only; q also "
-                    "reaches f through u = p q. Add that path.", value=u)]),
+                    "reaches f through u = p q. Add that path.", value=u),
+            Mistake(*swapped, value=dp), sign(dq)]),
         name="the sum over paths")
 
 
 # ------------------------------------------------------------ 3. local gradients
-@lab.exercise(3, hint="add distributes (both get g), multiply swaps (a gets g times b), "
-              "max routes (the larger input gets g, the other 0).")
+@lab.exercise(3, hint="Ask, for each operation, how its result changes when a alone "
+              "moves by a little (then b alone): that rate is the local derivative. Then "
+              "multiply it by the g that arrives from above.")
 def check_local(add_grads, mul_grads, max_grads):
     """Exercise 3: (a.grad, b.grad) for a + b, a * b and max(a, b) when g arrives."""
     a, b, g = LOCAL["a"], LOCAL["b"], LOCAL["g"]
@@ -111,7 +123,14 @@ def check_local(add_grads, mul_grads, max_grads):
                     "that won, the larger one.", value=[0.0 if a > b else g,
                                                         0.0 if b > a else g]),
             Mistake("max treated like add", "Only the larger input affects max(a, b), so "
-                    "only it receives g; the other gets 0.", value=[g, g])]),
+                    "only it receives g; the other gets 0.", value=[g, g]),
+            Mistake("forgot the arriving gradient", "The local derivatives 1 (for the "
+                    "larger input) and 0 are right; multiply them by the gradient g that "
+                    "arrives from above.", value=[1.0 if a > b else 0.0,
+                                                  1.0 if b > a else 0.0]),
+            Mistake("max split the gradient", "max does not share g between its inputs: "
+                    "only the larger input affects max(a, b), so it receives all of g and "
+                    "the other 0.", value=[g / 2, g / 2])]),
         name="local gradients")
 
 
@@ -200,10 +219,12 @@ def _fmt_pair(pair):
 
 
 def _same_pair(a, b):
+    """True when a and b are the same pair; False for anything that is not a pair (a dict,
+    a number, ...): check_function then says that a pair (dE/dw, dE/db) is expected."""
     try:
         return (len(a) == len(b) == 2 and np.shape(a[0]) == np.shape(b[0])
                 and np.allclose(a[0], b[0]) and np.allclose(a[1], b[1]))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, KeyError, IndexError):
         return False
 
 
@@ -220,6 +241,10 @@ def _check_neuron_function(fn, cases):
         gw, gb = _neuron_grads(w, b, x, t)
         return -gw, -gb
 
+    def swapped(w, b, x, t):
+        gw, gb = _neuron_grads(w, b, x, t)
+        return gb, gw
+
     return check_function(fn, _neuron_grads, cases, name="neuron_grads",
                           returns=("dE/dw", "dE/db"), mistakes=[
         Mistake("gradient with respect to the wrong variable", "You returned delta * w, "
@@ -230,6 +255,9 @@ def _check_neuron_function(fn, cases):
                 function=no_sigmoid_prime),
         Mistake("wrong sign", "The error is (y_hat - t)^2 / 2, so dE/dy_hat = y_hat - t, "
                 "not t - y_hat.", function=wrong_sign),
+        Mistake("(dE/db, dE/dw): the pair in the wrong order", "Both gradients are right, "
+                "but the wrong way round: return the weights' gradient (an array) first, "
+                "then the bias's (a number): return dE_dw, dE_db.", function=swapped),
     ])
 
 
@@ -250,9 +278,23 @@ def _through(op):
         if not isinstance(h, Value):
             raise TypeError(f"your op must return a Value, got {type(h).__name__}")
         f = h * vy + vx
-        f.backward()
+        try:
+            f.backward()
+        except TypeError as exc:
+            if "not iterable" in str(exc):
+                raise _NotATuple(str(exc)) from None
+            raise
         return f.data, vx.grad, vy.grad
     return run
+
+
+class _NotATuple(TypeError):
+    """The backward rule returned one number where the engine iterates over a tuple."""
+
+
+_NOT_A_TUPLE = ("the backward rule must return a tuple", "Your backward rule returned one "
+                "number, but the engine expects one gradient per input, as a tuple: "
+                "return (g * local,), with the comma. (The engine's own message was: {}.)")
 
 
 def _bad_op(rule, forward=lambda a, s: a * s):
@@ -262,15 +304,24 @@ def _bad_op(rule, forward=lambda a, s: a * s):
     return op
 
 
-@lab.exercise(6, hint="Product rule: d/da [a * sigmoid(a)] = sigmoid(a) + a * sigmoid(a) "
-              "* (1 - sigmoid(a)). The backward rule multiplies that by the arriving g and "
-              "returns a tuple with one entry: (g * local,).")
+@lab.exercise(6, hint="a * sigmoid(a) is a product of two functions of a: which rule "
+              "differentiates a product? Chapter 3 writes sigmoid's own derivative with "
+              "sigmoid itself. For the form of a backward rule (what it receives, what it "
+              "returns), read one of the engine's own operations in bplib/engine.py.")
 def check_silu(silu):
     """Exercise 6: a SiLU operation for the engine, tested inside a fresh expression."""
     rng = np.random.default_rng(406)
     cases = [tuple(float(v) for v in rng.uniform(-2.5, 2.5, 2).round(3)) for _ in range(6)]
     if silu is Ellipsis:
         return check_function(..., _through(silu_reference), cases, name="silu")
+    if callable(silu):
+        try:
+            _through(silu)(*cases[0])
+        except _NotATuple as exc:
+            return Feedback(INCORRECT, "silu(a)", _NOT_A_TUPLE[1].format(exc),
+                            mistake=_NOT_A_TUPLE[0])
+        except Exception:  # noqa: BLE001 - check_function reports it
+            pass
     return check_function(_through(silu) if callable(silu) else silu,
                           _through(silu_reference), cases, name="silu(a)", mistakes=[
         Mistake("forgot the arriving gradient", "The rule receives g, the gradient "
@@ -294,9 +345,10 @@ def parameter_count(sizes):
     return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
 
 
-@lab.exercise(7, hint="Each layer has n_in * n_out weights and n_out biases. Central "
-              "differences evaluate the error twice per parameter; forward differences "
-              "once per parameter plus once at the unchanged point.")
+@lab.exercise(7, hint="Write down what one layer holds (its weights, and what else?), "
+              "then add over the layers. For the differences, write out the formula for "
+              "one parameter and count the evaluations of E in it; then ask which of them "
+              "is the same for every parameter, so that it is needed only once.")
 def check_cost(n_params, n_central, n_forward):
     """Exercise 7: parameters, and forward passes of central and forward differences."""
     P = parameter_count(SIZES)
@@ -311,7 +363,10 @@ def check_cost(n_params, n_central, n_forward):
             Mistake("one evaluation per parameter", "Central differences evaluate the "
                     "error at w + eps AND at w - eps: two passes per parameter.", value=P),
             Mistake("forgot the biases", "Count the biases among the parameters too.",
-                    value=2 * no_bias)]),
+                    value=2 * no_bias),
+            Mistake("counted E(w) for central differences", "Central differences use "
+                    "E(w + eps) and E(w - eps) only: E(w) itself is never needed, so the "
+                    "count is 2P, not 2P + 1.", value=2 * P + 1)]),
         check_number(n_forward, P + 1, name="forward differences", mistakes=[
             Mistake("forgot the unchanged point", "Forward differences need E(w) once, "
                     "plus E(w + eps) for each parameter: P + 1.", value=P),
