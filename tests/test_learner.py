@@ -9,8 +9,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from tools.learner import (HIDE_TAG, PROMPTS, learner_notebook, main, make_copies,
-                                 strip_solutions, tag_solution_cells)
+from tools.learner import (HIDE_TAG, NOTE_ID, PROMPTS, learner_notebook, main, make_copies,
+                           strip_solutions, tag_solution_cells)
 
 SOLVED = """\
 sse = ...            # your answer
@@ -202,3 +202,43 @@ def test_every_link_of_the_real_labs_works_in_work(tmp_path):
                 assert work.resolve() in target.parents, f"{lab.name}: {link} leaves work/"
                 found += 1
     assert found >= 4     # every lab links to its chapter
+
+
+def test_a_chapter_copy_says_where_its_text_reads_best(tmp_path):
+    labs, work = _write_labs(tmp_path)
+    _write_book(tmp_path, "chapter text with {glue:text}`n`")
+    make_copies(labs, work, out=lambda m: None)
+    copy = nbformat.read(work / "book" / "09-test.ipynb", as_version=4)
+    note = copy.cells[0]
+    assert note.cell_type == "markdown" and note.id == NOTE_ID
+    assert "make book" in note.source and "_build/html/book/09-test.html" in note.source
+    assert copy.cells[1].source == "chapter text with {glue:text}`n`"
+    # the same chapter gives the same copy, so an unchanged book is not copied again
+    assert make_copies(labs, work, out=lambda m: None)["chapters"] == []
+
+
+def test_only_the_chapters_in_the_toc_are_copied(tmp_path):
+    labs, work = _write_labs(tmp_path)
+    book = _write_book(tmp_path)
+    nbformat.write(new_notebook(cells=[new_markdown_cell("a draft")]), book / "10-draft.ipynb")
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/index\nparts:\n"
+                                       "  - chapters:\n      - file: book/09-test\n")
+    report = make_copies(labs, work, out=lambda m: None)
+    assert report["chapters"] == [work / "book" / "09-test.ipynb"]
+    assert not (work / "book" / "10-draft.ipynb").exists()
+
+
+def test_the_real_chapters_copied_are_those_of_the_toc(tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    report = make_copies(root / "labs", tmp_path / "work", out=lambda m: None)
+    listed = set(re.findall(r"file:\s*book/([\w-]+)", (root / "_toc.yml").read_text()))
+    copied = {p.stem for p in report["chapters"]}
+    assert copied == {n for n in listed if (root / "book" / f"{n}.ipynb").is_file()}
+
+
+def test_every_lab_names_the_built_page_of_its_chapter():
+    root = Path(__file__).resolve().parents[1]
+    for lab in sorted((root / "labs").glob("lab0[1-4]*.ipynb")):
+        first = nbformat.read(lab, as_version=4).cells[0].source
+        chapter = re.search(r"\]\(\.\./book/([\w-]+)\.ipynb\)", first).group(1)
+        assert f"_build/html/book/{chapter}.html" in first and "make book" in first, lab.name

@@ -20,7 +20,9 @@ Each ``labs/NAME.ipynb`` (the one source, with solutions) becomes ``work/NAME.ip
 
 * a link to a chapter, ``../book/NAME.ipynb``, becomes ``book/NAME.ipynb``: the chapters
   are copied into ``work/book/`` as well, because JupyterLab serves ``work/`` only and a
-  link that leaves it is dead.
+  link that leaves it is dead. Only the chapters that ``_toc.yml`` lists are copied (not
+  drafts), and each copy starts with a note: run the chapter's code here, read its text,
+  with its numbers, in the built book (JupyterLab shows the book's markup as it is).
 
 A learner's existing copy is never overwritten: it is kept and reported. ``--fresh``
 first renames it to ``NAME.backup-K.ipynb`` (K = 1, 2, ...) and then writes a new copy.
@@ -53,6 +55,16 @@ PROMPTS = {"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide th
 _EXERCISE_OPEN = re.compile(r"^(:{3,}|`{3,})\{exercise\}\s*(.*)$")
 _REF = re.compile(r"\{ref\}`([^`<]+)`")
 _BOOK_LINK = re.compile(r"\]\(\.\./" + BOOK + r"/")
+#: The first cell of a chapter's copy in ``work/book/`` (a fixed id, so that the copy of an
+#: unchanged chapter is the same text each time).
+NOTE_ID = "learner-copy-note"
+NOTE = """\
+**Your copy of this chapter, for running its code.** Run the cells, change the numbers,
+move the sliders: this copy is yours. Its text, with every number filled in and every
+figure and equation numbered, reads best in the built book: run `make book`, then open
+`_build/html/book/{name}.html` in a browser. (Here in JupyterLab the text shows the
+book's markup as it is: a role such as `{{glue:text}}` stands where the book prints a
+number.)"""
 
 
 def has_solution(source: str) -> bool:
@@ -155,18 +167,47 @@ def _backup_path(path: Path) -> Path:
     return path.parent / f"{path.stem}.backup-{k}{path.suffix}"
 
 
+def chapter_copy(path: Path) -> str:
+    """The text of the learner's copy of the chapter ``path``: the chapter, with a first
+    cell saying where its text reads best (the built page ``_build/html/book/NAME.html``)."""
+    import nbformat
+    from nbformat.v4 import new_markdown_cell
+
+    nb = nbformat.read(path, as_version=4)
+    note = new_markdown_cell(NOTE.format(name=Path(path).stem))
+    note.id = NOTE_ID
+    nb.cells.insert(0, note)
+    return nbformat.writes(nb) + "\n"
+
+
+def toc_chapters(book: Path):
+    """The chapters (stems) that ``_toc.yml`` beside ``book`` lists, or None without one."""
+    toc = Path(book).parent / "_toc.yml"
+    if not toc.is_file():
+        return None
+    found = re.findall(r"^\s*-?\s*(?:file|root):\s*" + BOOK + r"/([^\s#]+?)(?:\.ipynb)?\s*$",
+                       toc.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    return set(found)
+
+
 def copy_chapters(book: Path, dst: Path, out=print) -> dict:
     """Copy the chapters ``book/*.ipynb`` into ``dst`` (the learner's ``work/book``).
 
-    While the book's chapter is the one we copied last time (kept in
-    ``.NAME.ipynb.orig``), the learner's copy is left alone, whatever they did with it.
-    When the book has changed, the copy is replaced; a copy the learner changed is first
-    renamed to ``NAME.backup-K.ipynb``. Returns {"written": [...], "backups": [...]}.
+    Only chapters listed in ``_toc.yml`` (next to ``book``) are copied, when there is one:
+    a draft that is not in the book yet stays out. Each copy starts with a note on where
+    to read the text (:func:`chapter_copy`). While the book's chapter is the one we
+    copied last time (its copy kept in ``.NAME.ipynb.orig``), the learner's copy is left
+    alone, whatever they did with it. When the book has changed, the copy is replaced; a
+    copy the learner changed is first renamed to ``NAME.backup-K.ipynb``. Returns
+    {"written": [...], "backups": [...]}.
     """
     report = {"written": [], "backups": []}
     dst.mkdir(parents=True, exist_ok=True)
+    listed = toc_chapters(book)
     for path in sorted(Path(book).glob("*.ipynb")):
-        text = path.read_text(encoding="utf-8")
+        if listed is not None and path.stem not in listed:
+            continue
+        text = chapter_copy(path)
         target = dst / path.name
         orig = dst / f".{path.name}.orig"
         ours = orig.read_text(encoding="utf-8") if orig.exists() else None
