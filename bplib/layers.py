@@ -166,12 +166,12 @@ class Dense(Layer):
         """The chain rule through Z = X W + b, with δ = ∂L/∂Z of shape (N, n_out).
 
         For one neuron, eq. (ch04-neuron-grads) reads ∂E/∂w_i = δ x_i, ∂E/∂b = δ,
-        ∂E/∂x_i = δ w_i. For a batch of N rows and n_out neurons, in matrices:
+        ∂E/∂x_i = δ w_i. For a batch of N rows and n_out neurons, in matrices::
 
-        dW = Xᵀ δ       (n_in, n_out): eq. (ch05-gen-weights), input times delta
-        db = Σ_n δ_n    (n_out,)     : eq. (ch05-gen-biases), the column sums of δ
-        dX = δ Wᵀ       (N, n_in)    : the deltas sent back to the layer below, the
-                                       first factor of eq. (ch05-gen-recursion)
+            dW = Xᵀ δ       (n_in, n_out): eq. (ch05-gen-weights), input times delta
+            db = Σ_n δ_n    (n_out,)     : eq. (ch05-gen-biases), the column sums of δ
+            dX = δ Wᵀ       (N, n_in)    : the deltas sent back to the layer below, the
+                                           first factor of eq. (ch05-gen-recursion)
 
         Returns dX, or None when ``need_input_grad`` is False (one product saved).
         """
