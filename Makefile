@@ -34,8 +34,10 @@ book: $(STAMP)
 	@echo "The book is built. Open this page in a browser:"
 	@echo "  file://$(CURDIR)/_build/html/index.html"
 
+# Each test file runs whole in one worker (tests/conftest.py groups them): a notebook's
+# cells share a kernel, and the tests of the built book share one build.
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadgroup
 
 # JupyterLab refuses to run as root (common in containers) unless told --allow-root.
 lab: $(STAMP)

@@ -47,3 +47,16 @@ def built_book() -> Path:
         pytest.fail(f"the book build failed (exit {result.returncode}):\n{tail}\n"
                     f"execution reports:\n{execution_reports()}", pytrace=False)
     return BUILD_HTML
+
+
+BOOK_TESTS = {"test_book.py", "test_browser.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """With pytest-xdist (``-n``, ``--dist loadgroup``), each file's tests run together
+    in one worker: a notebook's cells share one kernel, a module's fixtures (a JupyterLab
+    server) start once, and the tests of the built book share one build."""
+    for item in items:
+        name = item.path.name
+        group = "built book" if name in BOOK_TESTS else str(item.path.relative_to(REPO_ROOT))
+        item.add_marker(pytest.mark.xdist_group(group))
