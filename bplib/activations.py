@@ -113,7 +113,8 @@ class Sigmoid(Layer):
         return A
 
     def backward(self, grad_out, need_input_grad=True):
-        """∂L/∂Z = ∂L/∂A ⊙ A ⊙ (1 - A), as σ' = σ (1 - σ), eq. (ch03-sigmoid-prime)."""
+        """∂E/∂Z = ∂E/∂A ⊙ A ⊙ (1 - A), as σ' = σ (1 - σ): Chapter 3, equation label
+        (ch03-sigmoid-prime)."""
         A = self._cached()
         delta = self._grad_out(grad_out, A.shape)
         return delta * A * (1 - A)

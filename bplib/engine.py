@@ -238,9 +238,10 @@ class Value:
         """Add d(self)/d(node) (times ``grad``) to ``node.grad`` for every node.
 
         Visits the graph in reverse topological order: a node's gradient is the sum
-        over all paths (Chapter 4, eq. (ch04-chain-paths)) and is complete before its local
-        backward rule passes it on. Iterative, so deep graphs are fine. Gradients
-        accumulate across calls; use :meth:`zero_grad` to start again.
+        over all paths, the chain rule on a graph of Chapter 4 (equation label
+        (ch04-chain-paths)), and is complete before its local backward rule passes it
+        on. Iterative, so deep graphs are fine. Gradients accumulate across calls; use
+        :meth:`zero_grad` to start again.
         """
         grad = real_number(grad, "grad", where="Value.backward")
         order = topological_order(self)
