@@ -34,10 +34,10 @@ book: $(STAMP)
 	@echo "The book is built. Open this page in a browser:"
 	@echo "  file://$(CURDIR)/_build/html/index.html"
 
-# Each test file runs whole in one worker (tests/conftest.py groups them): a notebook's
-# cells share a kernel, and the tests of the built book share one build.
+# Two workers or more (pytest-xdist); each test file runs whole in one worker, so a
+# notebook's cells share one kernel. The tests of the built book share one build.
 test: $(STAMP)
-	$(PY) -m pytest -n auto --dist loadgroup
+	$(PY) -m pytest -n auto --dist loadfile
 
 # JupyterLab refuses to run as root (common in containers) unless told --allow-root.
 lab: $(STAMP)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -41,22 +42,21 @@ def built_book() -> Path:
     """
     if os.environ.get("BPLIB_REUSE_BUILD") == "1" and (BUILD_HTML / "index.html").exists():
         return BUILD_HTML
-    result = build_book()
-    if result.returncode != 0:
-        tail = (result.stdout + result.stderr)[-12000:]
-        pytest.fail(f"the book build failed (exit {result.returncode}):\n{tail}\n"
-                    f"execution reports:\n{execution_reports()}", pytrace=False)
+    # Under pytest-xdist (make test) two test files may ask for the book in two
+    # workers at once: the first builds it, the other waits and reuses that build.
+    this_run = os.environ.get("PYTEST_XDIST_TESTRUNUID", f"pid {os.getpid()}")
+    stamp = REPO_ROOT / "_build" / "tested-build.txt"
+    stamp.parent.mkdir(exist_ok=True)
+    with open(REPO_ROOT / "_build" / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if stamp.exists() and stamp.read_text() == this_run:
+            return BUILD_HTML
+        stamp.unlink(missing_ok=True)
+        result = build_book()
+        if result.returncode != 0:
+            tail = (result.stdout + result.stderr)[-12000:]
+            pytest.fail(f"the book build failed (exit {result.returncode}):\n{tail}\n"
+                        f"execution reports:\n{execution_reports()}", pytrace=False)
+        stamp.write_text(this_run)
     return BUILD_HTML
 
-
-BOOK_TESTS = {"test_book.py", "test_browser.py"}
-
-
-def pytest_collection_modifyitems(config, items):
-    """With pytest-xdist (``-n``, ``--dist loadgroup``), each file's tests run together
-    in one worker: a notebook's cells share one kernel, a module's fixtures (a JupyterLab
-    server) start once, and the tests of the built book share one build."""
-    for item in items:
-        name = item.path.name
-        group = "built book" if name in BOOK_TESTS else str(item.path.relative_to(REPO_ROOT))
-        item.add_marker(pytest.mark.xdist_group(group))
