@@ -279,3 +279,110 @@ def test_slider():
 def test_hints_exist():
     for key in ex.lab.checks:
         assert "There is no exercise" not in repr(ex.hint(key))
+
+
+# ------------------------------------------------------------ mistakes named after the review
+def _sig(z):
+    return 1 / (1 + math.exp(-z))
+
+
+def test_factor_of_one_to_float32_precision_is_no_mistake():
+    from bplib.exercises._compare import _factor_mistake
+    assert _factor_mistake(1.00000003, True) is None
+    assert _factor_mistake(1.0004, True, tol=1e-3) is None
+    assert _factor_mistake(1.5, True) is not None
+    fb = ex.check_update(np.array(right_weights(), dtype=np.float32))
+    assert fb.correct, fb
+
+
+def test_update_rounded_weights_are_told_their_decimals():
+    fb = ex.check_update([round(v, 5) for v in right_weights()])
+    assert not fb.correct and fb.mistake == "not enough decimals", fb
+    assert "right to 5 decimals" in fb.message and "give 8" in fb.message
+    assert ex.check_update([round(v, 7) for v in right_weights()]).correct   # within 5e-7
+    fb = ex.check_derivation(*derivation()[:4], round(derivation()[4], 5))
+    assert fb.mistake == "not enough decimals" and "too large" not in fb.message, fb
+    assert "right to 5 decimals" in fb.message
+
+
+def test_weight_tolerance_still_separates_the_shortcut():
+    assert ex.WEIGHT_ATOL == 5e-7
+    seq = [byhand.update(P, hidden="new")[w] for w in byhand.WEIGHTS]
+    assert ex.check_update(seq).mistake == "updated w5..w8 used for the hidden layer"
+
+
+def test_three_factors_slope_left_out_or_applied_twice():
+    answers = list(three_factors())
+    answers[1] = 1.0
+    assert ex.check_three_factors(*answers).mistake == "sigma' left out"
+    answers[1] = _sig(F["out_o1"]) * (1 - _sig(F["out_o1"]))
+    assert ex.check_three_factors(*answers).mistake == "sigma applied twice"
+
+
+def test_output_gradients_without_the_slope_and_sigma_twice():
+    e1, e2 = F["out_o1"] - T1, F["out_o2"] - T2
+    fb = ex.check_output_gradients(G["delta_o2"], [e1 * F["out_h2"], e2 * F["out_h1"],
+                                                   e2 * F["out_h2"]])
+    assert fb.mistake == "sigma' left out", fb
+    fb = ex.check_output_gradients(e2 * _sig(F["out_o2"]) * (1 - _sig(F["out_o2"])),
+                                   [G["dE_dw6"], G["dE_dw7"], G["dE_dw8"]])
+    assert fb.mistake == "sigma applied twice", fb
+
+
+@pytest.mark.parametrize("flags, mistake", [
+    (dict(h1_weights=("w5", "w6")), "wrong connecting weight"),
+    (dict(hid_slope="sig_of_out"), "sigma applied twice"),
+])
+def test_hidden_more_mistakes(flags, mistake):
+    fb = ex.check_hidden_gradient(*hidden(**flags))
+    assert not fb.correct and fb.mistake == mistake, fb
+
+
+def test_hidden_gradient_with_the_input_left_out():
+    fb = ex.check_hidden_gradient(G["dE_dout_h1"], G["delta_h1"], G["delta_h1"])
+    assert fb.mistake == "input left out", fb
+
+
+@pytest.mark.parametrize("flags, mistake", [
+    (dict(out_slope="sig_of_out", hid_slope="sig_of_out"), "sigma applied twice"),
+    (dict(h1_weights=("w5", "w6")), "wrong connecting weight"),
+])
+def test_derivation_more_mistakes(flags, mistake):
+    fb = ex.check_derivation(*derivation(**flags))
+    assert not fb.correct and fb.mistake == mistake, fb
+
+
+def test_derivation_input_left_out():
+    d = ex.derive(FR["p"], FR["x"], FR["t"], FR["lr"])
+    answers = list(derivation())
+    answers[3] = d["delta_h1"]
+    assert ex.check_derivation(*answers).mistake == "input left out"
+
+
+@pytest.mark.parametrize("flags, mistake", [
+    (dict(hid_slope="none"), "sigma' left out"),
+    (dict(slope="sig_of_out"), "sigma applied twice"),
+    (dict(swap_w2_w3=True), "w2 and w3 swapped"),
+    (dict(swap_inputs=True), "inputs swapped"),
+])
+def test_backward_function_more_mistakes(flags, mistake):
+    fb = ex.check_backward_function(ex._grads_with(**flags))
+    assert fb.mistake == mistake, fb
+
+
+def test_bias_gradients_more_mistakes():
+    d = [G["delta_h1"], G["delta_h2"], G["delta_o1"], G["delta_o2"]]
+    b1, b2 = d[0] + d[1], d[2] + d[3]
+    assert ex.check_bias_gradients(b1, d[3], d).mistake == "only one neuron's delta"
+    assert ex.check_bias_gradients(b1 / 2, b2, d).mistake == "averaged the deltas"
+    assert ex.check_bias_gradients(b1, b2 / 2, d).mistake == "averaged the deltas"
+    fb = ex.check_bias_gradients(b1, b2, [d[2], d[3], d[0], d[1]])
+    assert fb.mistake == "the layers in the wrong order", fb
+
+
+def test_slider_log10_and_exact_step():
+    a, b = ex.slider_answers()
+    assert ex.slider_answers(exact=True) == (173, 43)
+    assert ex.check_slider(2.25, b).mistake == "the slider's value, not the steps"
+    assert ex.check_slider(a, 1.75).mistake == "the slider's value, not the steps"
+    assert ex.check_slider(173, b).mistake == "the exact first step, not a slider position"

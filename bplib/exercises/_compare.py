@@ -105,8 +105,8 @@ def _factor_mistake(c, several_values, tol=_FACTOR_RTOL):
     ``tol``: how closely c must match -1, 2, 1/2, n, 1/n (a typed answer, accepted at
     about 1e-3, has a ratio known only to about that).
     """
-    if math.isclose(c, 1.0, rel_tol=1e-9) or abs(c) < 1e-12:
-        return None
+    if abs(c - 1.0) <= max(1e-6, tol) or abs(c) < 1e-12:
+        return None   # 1 to the precision of the answer (float32, rounding): no factor
     if math.isclose(c, -1.0, rel_tol=tol):
         return ("wrong sign", "Your answer has the right size but the opposite sign. "
                 "Check the order of a subtraction (y - y_hat versus y_hat - y) or a minus "

@@ -8,7 +8,8 @@ weight (ch05-two-paths), the update (ch05-update), the bias gradients
 
 Beyond the usual checks, :func:`mistaken_numbers` works out what each classic mistake
 of a derivation by hand produces (sigma' left out, sigma'(net) taken of net instead of
-out (1 - out), the updated w5..w8 used for the hidden layer, a sign flipped, the half
+out (1 - out) or of sigma(out), the wrong connecting weight, the updated w5..w8 used
+for the hidden layer, a sign flipped, the half
 dropped or doubled, one of the two paths forgotten, the wrong input multiplied), and
 the checks name the mistake whose numbers the learner's match.
 
@@ -30,6 +31,7 @@ from bplib.network import Sequential
 
 from .core import (TYPED_RTOL, Lab, Mistake, check_array, check_function, check_number,
                    combine)
+from .feedback import INCORRECT, Feedback
 
 lab = Lab("Lab 5")
 hint = lab.hint
@@ -44,8 +46,11 @@ FRESH = dict(p=dict(w1=0.3, w2=-0.1, w3=0.2, w4=0.4, w5=0.6, w6=-0.3, w7=0.2, w8
 SLIDER = dict(steps=tuple(int(round(10 ** (k / 4))) for k in range(17)), lrs=(0.5, 2.0),
               below=0.01)
 
-#: Decimals a new weight must be given to (the sequential shortcut differs in the 5th).
-WEIGHT_ATOL = 1e-8
+#: How close a new weight must be: 8 decimals asked for, 5e-7 accepted (every named
+#: mistake, the sequential shortcut included, is at least 3.7e-5 away).
+WEIGHT_ATOL = 5e-7
+#: Decimals the statements ask for when giving a new weight.
+WEIGHT_DECIMALS = 8
 
 QUANTITIES = ("delta_o1", "dE_dw5", "dE_dout_h1", "dE_dw1", "new_w1")
 
@@ -56,6 +61,15 @@ MISTAKES = {
     "slope_of_net": ("sigma'(net) computed from net", "The sigmoid's slope is "
                      "sigma(net) (1 - sigma(net)) = out (1 - out), with the neuron's OUTPUT; "
                      "you used net (1 - net)."),
+    "slope_of_out": ("sigma applied twice", "The slope is sigma'(net) = sigma(net) "
+                     "(1 - sigma(net)) = out (1 - out): out is already sigma(net). You "
+                     "computed sigma(out) (1 - sigma(out)), the sigmoid applied a second time."),
+    "connecting_weight": ("wrong connecting weight", "out_h1 reaches o1 through w5 and o2 "
+                          "through w7 (the weights leaving h1): dE/dout_h1 = delta_o1 w5 + "
+                          "delta_o2 w7. w6 and w8 leave h2."),
+    "no_input": ("input left out", "A weight's gradient is its neuron's delta TIMES the "
+                 "input that weight multiplies (w1: i1, w5: out_h1); the delta alone is "
+                 "the gradient of a bias."),
     "new_weights": ("updated w5..w8 used for the hidden layer", "The hidden deltas use the "
                     "weights of the forward pass (the old w5..w8): the gradient is taken where "
                     "the network is, before any update."),
@@ -85,14 +99,16 @@ def _sig(z):
 
 
 def derive(p, x, t, lr, *, out_slope="out", hid_slope="out", sign=1.0, scale=1.0,
-           paths="both", hidden_w="old", w5_input="out_h1", w1_input="i1", step="down"):
+           paths="both", hidden_w="old", w5_input="out_h1", w1_input="i1", step="down",
+           h1_weights=("w5", "w7")):
     """The five numbers of a derivation, made the way the flags say (the right way
     by default): delta_o1, dE_dw5, dE_dout_h1, dE_dw1 and the new w1."""
     f = byhand.forward(p, x, t)
     (i1, i2), (t1, t2) = x, t
 
     def slope(kind, net, out):
-        return {"out": out * (1 - out), "net": net * (1 - net), "none": 1.0}[kind]
+        return {"out": out * (1 - out), "net": net * (1 - net), "none": 1.0,
+                "sig_of_out": _sig(out) * (1 - _sig(out))}[kind]
 
     deltas = {}
     for k, tk in (("1", t1), ("2", t2)):
@@ -100,7 +116,7 @@ def derive(p, x, t, lr, *, out_slope="out", hid_slope="out", sign=1.0, scale=1.0
         deltas[k] = dE_dout * slope(out_slope, f[f"net_o{k}"], f[f"out_o{k}"])
     inputs5 = {"out_h1": f["out_h1"], "out_h2": f["out_h2"], "net_h1": f["net_h1"]}
     dE_dw5 = deltas["1"] * inputs5[w5_input]
-    w5, w7 = p["w5"], p["w7"]
+    w5, w7 = p[h1_weights[0]], p[h1_weights[1]]
     if hidden_w == "new":
         w5 = p["w5"] - lr * deltas["1"] * f["out_h1"]
         w7 = p["w7"] - lr * deltas["2"] * f["out_h1"]
@@ -121,6 +137,10 @@ _VARIANTS = [  # (mistake key, flags)
     ("slope_of_net", dict(out_slope="net", hid_slope="net")),
     ("slope_of_net", dict(hid_slope="net")),
     ("slope_of_net", dict(out_slope="net")),
+    ("slope_of_out", dict(out_slope="sig_of_out", hid_slope="sig_of_out")),
+    ("slope_of_out", dict(hid_slope="sig_of_out")),
+    ("slope_of_out", dict(out_slope="sig_of_out")),
+    ("connecting_weight", dict(h1_weights=("w5", "w6"))),
     ("new_weights", dict(hidden_w="new")),
     ("sign", dict(sign=-1.0)),
     ("no_half", dict(scale=2.0)),
@@ -167,17 +187,51 @@ def _local(quantity, right_before, p, x, t, lr):
     if quantity == "dE_dw5":
         d = right_before["delta_o1"]
         out += [Mistake(*MISTAKES["other_input"], value=d * f["out_h2"]),
-                Mistake(*MISTAKES["net_input"], value=d * f["net_h1"])]
+                Mistake(*MISTAKES["net_input"], value=d * f["net_h1"]),
+                Mistake(*MISTAKES["no_input"], value=d)]
     if quantity == "dE_dw1":
         g = right_before["dE_dout_h1"]
+        s_out = _sig(f["out_h1"]) * (1 - _sig(f["out_h1"]))
         out += [Mistake(*MISTAKES["no_slope"], value=g * i1),
                 Mistake(*MISTAKES["slope_of_net"], value=g * f["net_h1"] * (1 - f["net_h1"]) * i1),
-                Mistake(*MISTAKES["other_input"], value=right_before["delta_h1"] * i2)]
+                Mistake(*MISTAKES["slope_of_out"], value=g * s_out * i1),
+                Mistake(*MISTAKES["other_input"], value=right_before["delta_h1"] * i2),
+                Mistake(*MISTAKES["no_input"], value=right_before["delta_h1"])]
     if quantity == "new_w1":
         g = right_before["dE_dw1"]
         out += [Mistake(*MISTAKES["uphill"], value=p["w1"] + lr * g),
                 Mistake(*MISTAKES["no_eta"], value=p["w1"] - g)]
     return out
+
+
+def _decimals_right(got, want):
+    """How many decimals (0 to 15) every entry of ``got`` gets right: within half a
+    unit of the last of them from ``want``."""
+    err = float(np.max(np.abs(np.asarray(got, dtype=float) - np.asarray(want, dtype=float))))
+    n = 0
+    while n < 15 and err <= 0.5 * 10.0 ** -(n + 1) * (1 + 1e-9):
+        n += 1
+    return n
+
+
+def _check_weights(answer, right, *, name, mistakes):
+    """A new weight (or list of them) to WEIGHT_ATOL; an answer that is right but
+    rounded too early is told how many decimals are right, never "too large"."""
+    several = np.ndim(right) > 0
+    check = check_array if several else check_number
+    fb = check(answer, right, name=name, rtol=0, atol=WEIGHT_ATOL, mistakes=mistakes)
+    if fb.status != INCORRECT or fb.mistake is not None:
+        return fb
+    got = np.asarray(answer, dtype=float)
+    if got.shape != np.shape(right):
+        return fb
+    n = _decimals_right(got, right)
+    if n < 2:
+        return fb
+    what = "Your weights are" if several else "Your answer is"
+    return Feedback(INCORRECT, name, f"{what} right to {n} decimals, but not closer: give "
+                    f"{WEIGHT_DECIMALS} (let Python do the arithmetic, and round only for "
+                    "printing).", mistake="not enough decimals")
 
 
 def _check_quantity(answer, quantity, case, name):
@@ -186,8 +240,7 @@ def _check_quantity(answer, quantity, case, name):
     mistakes = _local(quantity, right, p, x, t, lr) + _mistakes_for(
         quantity, right[quantity], mistaken_numbers(p, x, t, lr))
     if quantity == "new_w1":
-        return check_number(answer, right[quantity], name=name, rtol=0, atol=WEIGHT_ATOL,
-                            mistakes=mistakes)
+        return _check_weights(answer, right[quantity], name=name, mistakes=mistakes)
     return check_number(answer, right[quantity], name=name, rtol=TYPED_RTOL,
                         mistakes=mistakes)
 
@@ -206,7 +259,10 @@ def check_three_factors(dE_dout_o1, dout_o1_dnet_o1, dnet_o1_dw5, dE_dw5):
                      mistakes=[Mistake(*MISTAKES["no_half"], value=2 * (f["out_o1"] - t1))]),
         check_number(dout_o1_dnet_o1, f["out_o1"] * (1 - f["out_o1"]),
                      name="dout_o1/dnet_o1", rtol=TYPED_RTOL, mistakes=[
-            Mistake(*MISTAKES["slope_of_net"], value=f["net_o1"] * (1 - f["net_o1"]))]),
+            Mistake(*MISTAKES["no_slope"], value=1.0),
+            Mistake(*MISTAKES["slope_of_net"], value=f["net_o1"] * (1 - f["net_o1"])),
+            Mistake(*MISTAKES["slope_of_out"],
+                    value=_sig(f["out_o1"]) * (1 - _sig(f["out_o1"])))]),
         check_number(dnet_o1_dw5, f["out_h1"], name="dnet_o1/dw5", rtol=TYPED_RTOL, mistakes=[
             Mistake(*MISTAKES["net_input"], value=f["net_h1"]),
             Mistake(*MISTAKES["other_input"], value=f["out_h2"]),
@@ -227,12 +283,16 @@ def check_output_gradients(delta_o2, grads):
     t2 = CLASSIC["t"][1]
     right = [g["dE_dw6"], g["dE_dw7"], g["dE_dw8"]]
     d1, d2, h1, h2 = g["delta_o1"], g["delta_o2"], g["out_h1"], g["out_h2"]
+    e1, e2 = g["out_o1"] - CLASSIC["t"][0], g["out_o2"] - t2
     return combine(
         check_number(delta_o2, d2, name="delta_o2", rtol=TYPED_RTOL, mistakes=[
             Mistake(*MISTAKES["no_slope"], value=g["out_o2"] - t2),
             Mistake(*MISTAKES["slope_of_net"], value=(g["out_o2"] - t2) * g["net_o2"]
-                    * (1 - g["net_o2"]))]),
+                    * (1 - g["net_o2"])),
+            Mistake(*MISTAKES["slope_of_out"], value=(g["out_o2"] - t2) * _sig(g["out_o2"])
+                    * (1 - _sig(g["out_o2"])))]),
         check_array(grads, right, name="[dE/dw6, dE/dw7, dE/dw8]", rtol=TYPED_RTOL, mistakes=[
+            Mistake(*MISTAKES["no_slope"], value=[e1 * h2, e2 * h1, e2 * h2]),
             Mistake(*MISTAKES["other_input"], value=[d1 * h1, d2 * h2, d2 * h1]),
             Mistake("the wrong neuron's delta", "w6 leads into o1 (delta_o1), w7 and w8 into "
                     "o2 (delta_o2).", value=[d2 * h2, d1 * h1, d1 * h2])]),
@@ -255,7 +315,9 @@ def check_hidden_gradient(dE_dout_h1, delta_h1, dE_dw1):
         check_number(delta_h1, right["delta_h1"], name="delta_h1", rtol=TYPED_RTOL,
                      mistakes=[Mistake(*MISTAKES["no_slope"], value=right["dE_dout_h1"]),
                                Mistake(*MISTAKES["slope_of_net"], value=right["dE_dout_h1"]
-                                       * f["net_h1"] * (1 - f["net_h1"]))]
+                                       * f["net_h1"] * (1 - f["net_h1"])),
+                               Mistake(*MISTAKES["slope_of_out"], value=right["dE_dout_h1"]
+                                       * _sig(f["out_h1"]) * (1 - _sig(f["out_h1"])))]
                      + _mistakes_for("delta_h1", right["delta_h1"], cat)),
         _check_quantity(dE_dw1, "dE_dw1", c, "dE/dw1"),
         name="the two paths to w1")
@@ -267,17 +329,19 @@ def _new_weights(p, lr, hidden="old"):
     return [q[w] for w in byhand.WEIGHTS]
 
 
-@lab.exercise(4, hint="Compute all eight gradients first, every one from the weights of "
-              "the forward pass; then w+ = w - 0.5 dE/dw for each. Keep full precision "
-              "(let Python compute): the check wants 8 decimals.")
+@lab.exercise(4, hint="Use your gradients of exercises 1 to 3; dE/dw2 = delta_h1 i2, and "
+              "delta_h2 goes like delta_h1 but through w6 and w8 (dE/dw3 = delta_h2 i1, "
+              "dE/dw4 = delta_h2 i2). Every one from the weights of the forward pass; then "
+              "w+ = w - 0.5 dE/dw for each. Keep full precision (let Python compute): the "
+              "check wants 8 decimals.")
 def check_update(new_weights):
     """Exercise 4: [w1+, ..., w8+] after one step, eq. (ch05-update)."""
     p, lr = CLASSIC["p"], CLASSIC["lr"]
     g = byhand.backward(p)
     old = np.array([p[w] for w in byhand.WEIGHTS])
     grads = np.array([g[f"dE_d{w}"] for w in byhand.WEIGHTS])
-    return check_array(new_weights, old - lr * grads, name="the eight new weights", rtol=0,
-                       atol=WEIGHT_ATOL, mistakes=[
+    return _check_weights(new_weights, old - lr * grads, name="the eight new weights",
+                          mistakes=[
         Mistake(*MISTAKES["new_weights"], value=_new_weights(p, lr, "new")),
         Mistake(*MISTAKES["uphill"], value=old + lr * grads),
         Mistake(*MISTAKES["no_eta"], value=old - grads),
@@ -320,18 +384,24 @@ def _grads_with(**flags):
     def fn(w, b, x, t):
         p = _params(w, b)
         f = byhand.forward(p, tuple(x), tuple(t))
-        slope = {"out": lambda n, o: o * (1 - o), "net": lambda n, o: n * (1 - n),
-                 "none": lambda n, o: 1.0}[flags.get("slope", "out")]
+        kinds = {"out": lambda n, o: o * (1 - o), "net": lambda n, o: n * (1 - n),
+                 "none": lambda n, o: 1.0,
+                 "sig_of_out": lambda n, o: _sig(o) * (1 - _sig(o))}
+        slope = kinds[flags.get("slope", "out")]
+        hid_slope = kinds[flags.get("hid_slope", flags.get("slope", "out"))]
         s = flags.get("sign", 1.0)
         d = [s * (f[f"out_o{k}"] - t[k - 1]) * slope(f[f"net_o{k}"], f[f"out_o{k}"])
              for k in (1, 2)]
         paths = flags.get("paths", (1, 1))
         dh = [(paths[0] * d[0] * p[wa] + paths[1] * d[1] * p[wb])
-              * slope(f[f"net_h{j}"], f[f"out_h{j}"])
+              * hid_slope(f[f"net_h{j}"], f[f"out_h{j}"])
               for j, (wa, wb) in ((1, ("w5", "w7")), (2, ("w6", "w8")))]
-        return np.array([dh[0] * x[0], dh[0] * x[1], dh[1] * x[0], dh[1] * x[1],
-                         d[0] * f["out_h1"], d[0] * f["out_h2"],
-                         d[1] * f["out_h1"], d[1] * f["out_h2"]])
+        xa, xb = (x[1], x[0]) if flags.get("swap_inputs") else (x[0], x[1])
+        g = [dh[0] * xa, dh[0] * xb, dh[1] * xa, dh[1] * xb,
+             d[0] * f["out_h1"], d[0] * f["out_h2"], d[1] * f["out_h1"], d[1] * f["out_h2"]]
+        if flags.get("swap_w2_w3"):
+            g[1], g[2] = g[2], g[1]
+        return np.array(g)
     return fn
 
 
@@ -351,7 +421,15 @@ def check_backward_function(fn):
     return check_function(fn, _fd_grads, _function_cases(), name="backward_222",
                           rtol=1e-5, atol=1e-9, mistakes=[
         Mistake(*MISTAKES["no_slope"], function=_grads_with(slope="none")),
+        Mistake(*MISTAKES["no_slope"], function=_grads_with(hid_slope="none")),
         Mistake(*MISTAKES["slope_of_net"], function=_grads_with(slope="net")),
+        Mistake(*MISTAKES["slope_of_out"], function=_grads_with(slope="sig_of_out")),
+        Mistake("w2 and w3 swapped", "w2 carries i2 into h1 (delta_h1 i2) and w3 carries i1 "
+                "into h2 (delta_h2 i1): w1, w2 lead into h1, w3, w4 into h2.",
+                function=_grads_with(swap_w2_w3=True)),
+        Mistake("inputs swapped", "w1 and w3 multiply i1 = x[0], w2 and w4 multiply "
+                "i2 = x[1]: each hidden gradient is the delta times THAT input.",
+                function=_grads_with(swap_inputs=True)),
         Mistake(*MISTAKES["path_o1"], function=_grads_with(paths=(1, 0))),
         Mistake(*MISTAKES["path_o2"], function=_grads_with(paths=(0, 1))),
         Mistake(*MISTAKES["sign"], function=_grads_with(sign=-1.0)),
@@ -374,16 +452,26 @@ def check_bias_gradients(dE_db1, dE_db2, per_neuron):
             Mistake("only one neuron's delta", "b1 feeds both hidden neurons: add "
                     "delta_h1 and delta_h2.", value=d[1]),
             Mistake("multiplied by the bias", "The bias enters net with the factor 1: "
-                    "d(net)/d(b) = 1, not b.", value=(d[0] + d[1]) * p["b1"])]),
+                    "d(net)/d(b) = 1, not b.", value=(d[0] + d[1]) * p["b1"]),
+            Mistake("averaged the deltas", "b1 reaches the error through both hidden "
+                    "neurons, and the paths ADD: delta_h1 + delta_h2, not their mean.",
+                    value=(d[0] + d[1]) / 2)]),
         check_number(dE_db2, d[2] + d[3], name="dE/db2 (shared)", rtol=TYPED_RTOL, mistakes=[
             Mistake("only one neuron's delta", "b2 feeds both outputs: add delta_o1 and "
                     "delta_o2.", value=d[2]),
+            Mistake("only one neuron's delta", "b2 feeds both outputs: add delta_o1 and "
+                    "delta_o2.", value=d[3]),
             Mistake("multiplied by the bias", "The bias enters net with the factor 1: "
-                    "d(net)/d(b) = 1, not b.", value=(d[2] + d[3]) * p["b2"])]),
+                    "d(net)/d(b) = 1, not b.", value=(d[2] + d[3]) * p["b2"]),
+            Mistake("averaged the deltas", "b2 reaches the error through both outputs, "
+                    "and the paths ADD: delta_o1 + delta_o2, not their mean.",
+                    value=(d[2] + d[3]) / 2)]),
         check_array(per_neuron, d, name="one bias per neuron", rtol=TYPED_RTOL, mistakes=[
             Mistake("the shared sums again", "With one bias per neuron, each bias reaches "
                     "the error through its own neuron only: its gradient is that delta.",
-                    value=[d[0] + d[1]] * 2 + [d[2] + d[3]] * 2)]),
+                    value=[d[0] + d[1]] * 2 + [d[2] + d[3]] * 2),
+            Mistake("the layers in the wrong order", "The list asked for is [b_h1, b_h2, "
+                    "b_o1, b_o2]: the hidden biases first.", value=[d[2], d[3], d[0], d[1]])]),
         name="the bias gradients")
 
 
@@ -472,13 +560,18 @@ def check_relu_network(fn):
 
 
 # ------------------------------------------------------------ 10. the slider
-def slider_answers():
-    """First step count on the slider's grid with E_total < SLIDER['below'], per eta."""
+def _slider_errors(lr):
+    return byhand.train(byhand.classic_params(), SLIDER["steps"][-1], lr)[1]
+
+
+def slider_answers(exact=False):
+    """First step count on the slider's grid with E_total < SLIDER['below'], per eta
+    (``exact``: the first step of all, on the grid or not)."""
     out = []
     for lr in SLIDER["lrs"]:
-        p = byhand.classic_params()
-        _, errors, _ = byhand.train(p, SLIDER["steps"][-1], lr)
-        out.append(next(k for k in SLIDER["steps"] if errors[k] < SLIDER["below"]))
+        errors = _slider_errors(lr)
+        steps = range(len(errors)) if exact else SLIDER["steps"]
+        out.append(next(k for k in steps if errors[k] < SLIDER["below"]))
     return tuple(out)
 
 
@@ -488,17 +581,27 @@ def slider_answers():
 def check_slider(steps_eta_05, steps_eta_2):
     """Exercise 10: the first slider position with E_total below 0.01, for eta 0.5 and 2."""
     a, b = slider_answers()
+    exact = dict(zip((a, b), slider_answers(exact=True)))
     grid = SLIDER["steps"]
     before = {s: grid[grid.index(s) - 1] for s in (a, b) if grid.index(s) > 0}
+
+    def mistakes(right, other, other_lr):
+        return [
+            Mistake("the last position above 0.01", "At that many steps E_total is still "
+                    "above 0.01; give the first position below it.",
+                    value=before.get(right, -1)),
+            Mistake("the other learning rate", f"That is where eta = {other_lr} gets there.",
+                    value=other),
+            Mistake("the slider's value, not the steps", "The slider shows log10(steps); "
+                    "the number of steps is in the figure's title (10 to that power).",
+                    value=math.log10(right)),
+            Mistake("the exact first step, not a slider position", "That is the first step "
+                    "of all with E_total < 0.01, but the slider cannot show it: give the "
+                    "first slider position (the step count in the title) below 0.01.",
+                    value=exact[right])]
     return combine(
-        check_number(steps_eta_05, a, name="steps with eta = 0.5", atol=0.5, mistakes=[
-            Mistake("the last position above 0.01", "At that many steps E_total is still "
-                    "above 0.01; give the first position below it.", value=before.get(a, -1)),
-            Mistake("the other learning rate", "That is where eta = 2 gets there.",
-                    value=b)]),
-        check_number(steps_eta_2, b, name="steps with eta = 2", atol=0.5, mistakes=[
-            Mistake("the last position above 0.01", "At that many steps E_total is still "
-                    "above 0.01; give the first position below it.", value=before.get(b, -1)),
-            Mistake("the other learning rate", "That is where eta = 0.5 gets there.",
-                    value=a)]),
+        check_number(steps_eta_05, a, name="steps with eta = 0.5", atol=0.5,
+                     mistakes=mistakes(a, b, 2)),
+        check_number(steps_eta_2, b, name="steps with eta = 2", atol=0.5,
+                     mistakes=mistakes(b, a, 0.5)),
         name="the training slider")
