@@ -163,7 +163,7 @@ class Dense(Layer):
         return Z
 
     def backward(self, grad_out, need_input_grad=True):
-        """The chain rule through Z = X W + b, with δ = ∂L/∂Z of shape (N, n_out).
+        """The chain rule through Z = X W + b, with δ = ∂E/∂Z of shape (N, n_out).
 
         For one neuron, eq. (ch04-neuron-grads) reads ∂E/∂w_i = δ x_i, ∂E/∂b = δ,
         ∂E/∂x_i = δ w_i. For a batch of N rows and n_out neurons, in matrices::

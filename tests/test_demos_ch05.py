@@ -104,9 +104,31 @@ def test_classic_numbers_after_one_and_ten_thousand_steps():
 def test_published_table_explains_every_number():
     table = ch05.published_table()
     assert len(table) == len(ch05.PUBLISHED)
-    assert (table["reproduced_by"] != "none").all()
-    row = table.set_index("what").loc["E_total after the first round"]
-    assert row["reproduced_by"] == "sequential shortcut, biases fixed"
+    assert (table["reproduced by"] != "none").all()
+    by = table.set_index("what")["reproduced by"]
+    assert by["E after round 1"] == "shortcut/fixed"
+    assert by["E before the step"] == "all six (they agree here)"
+    assert max(len(line) for line in table.to_string(index=False).splitlines()) <= 88
+
+
+def test_published_table_hidden_rows_follow_the_shortcut():
+    """The shortcut sends the hidden deltas through the new w5, w7: its dE/dout_h1 and
+    dE/dw1 differ from the gradient's, so the published ones match gradient descent only."""
+    cand = ch05._exact_candidates()
+    assert f"{cand[('dE/dout_h1', 'shortcut/fixed')]:.9f}" == "0.030229739"
+    assert f"{cand[('dE/dw1', 'shortcut/fixed')]:.12f}" == "0.000364722878"
+    assert f"{cand[('dE/dout_h1', 'gradient descent/fixed')]:.9f}" == "0.036350306"
+    by = ch05.published_table().set_index("what")["reproduced by"]
+    assert by["dE/dout_h1"] == "gradient descent/any"
+    assert by["dE/dw1"] == "gradient descent/any"
+
+
+def test_published_table_shows_where_the_post_rounded_first():
+    g = byhand.backward(byhand.classic_params())
+    assert f"{g['dEo2_dout_h1']:.9f}" == "-0.019049118"          # the exact value
+    assert dict(ch05.PUBLISHED)["dE_o2/dout_h1"] == "-0.019049119"  # the post's
+    assert ch05.published_table().set_index("what")["reproduced by"]["dE_o2/dout_h1"] == \
+        "rounded delta_o2"
 
 
 def test_network_figure_draws_every_weight_and_delta():

@@ -24,19 +24,21 @@ __all__ = ["PUBLISHED", "STEP_GRID", "network_figure", "training_curves_figure",
            "trajectory", "training_view", "training_demo", "published_table"]
 
 #: Numbers printed in M. Mazur, "A Step by Step Backpropagation Example" (blog post,
-#: 2015), for this network, as (what, the text as printed). Compared with the exact
-#: numbers by :func:`published_table`.
+#: 2015, https://mattmazur.com/2015/03/17/a-step-by-step-backpropagation-example/), for
+#: this network, as (what, the text as printed). Compared with the exact numbers by
+#: :func:`published_table`.
 PUBLISHED = (
-    ("E_total before the step", "0.298371109"),
+    ("E before the step", "0.298371109"),
     ("dE/dw5", "0.082167041"),
+    ("dE_o2/dout_h1", "-0.019049119"),
     ("dE/dout_h1", "0.036350306"),
     ("dE/dw1", "0.000438568"),
     ("new w5", "0.35891648"),
     ("new w1", "0.149780716"),
-    ("E_total after the first round", "0.291027924"),
-    ("E_total after 10,000 rounds", "0.0000351085"),
-    ("out_o1 after 10,000 rounds", "0.015912196"),
-    ("out_o2 after 10,000 rounds", "0.984065734"),
+    ("E after round 1", "0.291027924"),
+    ("E after 10,000", "0.0000351085"),
+    ("out_o1 after 10,000", "0.015912196"),
+    ("out_o2 after 10,000", "0.984065734"),
 )
 
 #: Training-step counts of the slider, 10 ** (0, 0.25, ..., 4), rounded.
@@ -79,11 +81,15 @@ def draw_network(ax, p, g=None):
                     arrowprops=dict(arrowstyle="-|>", color=color, lw=_width(grad),
                                     shrinkA=0, shrinkB=0, mutation_scale=12))
         (x0, y0), (x1, y1) = _POS[a], _POS[b]
-        frac = 0.5 if y0 == y1 else 0.27
-        xm, ym = x0 + frac * (x1 - x0), y0 + frac * (y1 - y0)
-        ax.text(xm, ym, f"{name} = {p[name]:.4f}\n\u2202E/\u2202{name} = {grad:+.2e}",
-                fontsize=7, ha="center", va="center", color="0.1",
-                bbox=dict(fc="white", ec=color, lw=0.6, pad=1.5, alpha=0.92))
+        label = f"{name} = {p[name]:.4f}\n\u2202E/\u2202{name} = {grad:+.2e}"
+        box = dict(fc="white", ec=color, lw=0.6, pad=1.5, alpha=0.92)
+        if y0 == y1:   # a horizontal arrow: the label beside it, so its width shows
+            top = y0 > 1.0
+            ax.text((x0 + x1) / 2, y0 + (0.12 if top else -0.12), label, fontsize=8,
+                    ha="center", va="bottom" if top else "top", color="0.1", bbox=box)
+        else:
+            ax.text(x0 + 0.27 * (x1 - x0), y0 + 0.27 * (y1 - y0), label, fontsize=8,
+                    ha="center", va="center", color="0.1", bbox=box)
     for name, (x, y) in _POS.items():
         if name.startswith("i"):
             label, fc = f"{name}\n{inputs[int(name[1]) - 1]:g}", "0.85"
@@ -91,12 +97,12 @@ def draw_network(ax, p, g=None):
             label = f"{name}\nout {g['out_' + name]:.4f}\n\u03b4 {g['delta_' + name]:+.2e}"
             fc = "C0" if name.startswith("h") else "C2"
         ax.add_patch(Circle((x, y), 0.45, fc=fc, ec="0.3", alpha=0.3))
-        ax.text(x, y, label, ha="center", va="center", fontsize=7.5)
+        ax.text(x, y, label, ha="center", va="center", fontsize=8.5)
     for k, name in enumerate(("o1", "o2")):
         x, y = _POS[name]
-        ax.text(x + 0.55, y, f"target\n{targets[k]:g}", va="center", fontsize=7.5)
-    ax.set_xlim(-0.55, 5.25)
-    ax.set_ylim(-0.6, 2.6)
+        ax.text(x + 0.55, y, f"target\n{targets[k]:g}", va="center", fontsize=8.5)
+    ax.set_xlim(-0.55, 5.3)
+    ax.set_ylim(-0.95, 2.95)
     ax.set_aspect("equal")
     ax.axis("off")
 
@@ -114,7 +120,7 @@ def network_figure(p=None, title=None):
     ax.set_title(title or f"E_total = {g['E_total']:.9f}", fontsize=10)
     fig.text(0.5, 0.01, "red: \u2202E/\u2202w > 0 (a step lowers w); blue: < 0 (a step raises w); "
              "width grows with |\u2202E/\u2202w|; \u03b4 = \u2202E/\u2202net",
-             ha="center", va="bottom", fontsize=7.5, color="0.3")
+             ha="center", va="bottom", fontsize=8.5, color="0.3")
     return fig
 
 
@@ -186,8 +192,8 @@ def training_view(log10_steps=0.0, lr=0.5):
     e_ax.set_yscale("log")
     e_ax.set_ylim(1e-7, 1.0)
     e_ax.set_xlim(0, steps[-1] * 1.3)
-    e_ax.set_ylabel("E_total", fontsize=8)
-    e_ax.tick_params(labelsize=7)
+    e_ax.set_ylabel("E_total", fontsize=9)
+    e_ax.tick_params(labelsize=8)
     for j, (name, color) in enumerate((("out_o1", "C2"), ("out_o2", "C4"))):
         o_ax.plot(steps, outputs[:, j], color=color, lw=1.5, label=name)
         o_ax.axhline(np.ravel(CLASSIC["targets"])[j], color=color, lw=0.8, ls="--")
@@ -195,13 +201,13 @@ def training_view(log10_steps=0.0, lr=0.5):
     o_ax.set_xscale("symlog", linthresh=1)
     o_ax.set_xlim(0, steps[-1] * 1.3)
     o_ax.set_ylim(-0.05, 1.05)
-    o_ax.set_xlabel("training steps", fontsize=8)
-    o_ax.set_ylabel("outputs (dashed: targets)", fontsize=8)
-    o_ax.tick_params(labelsize=7)
-    o_ax.legend(fontsize=7, loc="center left")
+    o_ax.set_xlabel("training steps", fontsize=9)
+    o_ax.set_ylabel("outputs (dashed: targets)", fontsize=9)
+    o_ax.tick_params(labelsize=8)
+    o_ax.legend(fontsize=8, loc="center left")
     fig.text(0.3, 0.01, "red: \u2202E/\u2202w > 0, blue: < 0; width grows with "
              "|\u2202E/\u2202w|; \u03b4 = \u2202E/\u2202net", ha="center", va="bottom",
-             fontsize=7.5, color="0.3")
+             fontsize=8.5, color="0.3")
     text = (f"after {k} steps with eta = {lr:g}: E_total = {g['E_total']:.6g}, "
             f"out_o1 = {g['out_o1']:.6f}, out_o2 = {g['out_o2']:.6f}, "
             f"dE/dw5 = {g['dE_dw5']:.3g}, dE/dw1 = {g['dE_dw1']:.3g}")
@@ -223,30 +229,39 @@ def training_demo(lr_values=(0.5, 2.0), value=0.0):
 
 # ------------------------------------------------ published numbers, explained
 def _exact_candidates():
-    """{(what, convention): exact value} for every quantity of :data:`PUBLISHED`."""
+    """{(what, convention): exact value} for every quantity of :data:`PUBLISHED`.
+
+    The conventions, named "hidden deltas/biases": "gradient descent" or "shortcut" (the
+    sequential shortcut, whose hidden deltas go back through the new w5..w8), each with
+    the biases "fixed", "shared" or "per-neuron"; the numbers after 10,000 rounds also after 9,999 steps; and
+    dE_o2/dout_h1 also from delta_o2 rounded to 9 decimals first ("rounded delta_o2").
+    """
     p0 = byhand.classic_params()
     g = byhand.backward(p0)
-    out = {}
-    for hidden, name in (("old", "gradient descent"), ("new", "sequential shortcut")):
+    out = {("dE_o2/dout_h1", "rounded delta_o2"): round(g["delta_o2"], 9) * p0["w7"]}
+    for hidden, name in (("old", "gradient descent"), ("new", "shortcut")):
         for biases in byhand.BIAS_CONVENTIONS:
-            label = f"{name}, biases {biases}"
+            label = f"{name}/{biases}"
             p1 = byhand.update(p0, hidden=hidden, biases=biases)
+            # the hidden numbers of the step: through the old w5..w8, or the new ones
+            gh = g if hidden == "old" else byhand.backward(p0, w_out=p1)
             p_end, errors, kept = byhand.train(p0, 10_000, hidden=hidden, biases=biases,
                                                keep=(9_999,))
             out.update({
-                ("E_total before the step", label): g["E_total"],
+                ("E before the step", label): g["E_total"],
                 ("dE/dw5", label): g["dE_dw5"],
-                ("dE/dout_h1", label): g["dE_dout_h1"],
-                ("dE/dw1", label): g["dE_dw1"],
+                ("dE_o2/dout_h1", label): gh["dEo2_dout_h1"],
+                ("dE/dout_h1", label): gh["dE_dout_h1"],
+                ("dE/dw1", label): gh["dE_dw1"],
                 ("new w5", label): p1["w5"],
                 ("new w1", label): p1["w1"],
-                ("E_total after the first round", label): errors[1],
+                ("E after round 1", label): errors[1],
             })
-            for q, suffix in ((p_end, ""), (kept[9_999], ", after 9,999 steps")):
+            for q, suffix in ((p_end, ""), (kept[9_999], ", 9,999 steps")):
                 f = byhand.forward(q)
-                out[("E_total after 10,000 rounds", label + suffix)] = f["E_total"]
-                out[("out_o1 after 10,000 rounds", label + suffix)] = f["out_o1"]
-                out[("out_o2 after 10,000 rounds", label + suffix)] = f["out_o2"]
+                out[("E after 10,000", label + suffix)] = f["E_total"]
+                out[("out_o1 after 10,000", label + suffix)] = f["out_o1"]
+                out[("out_o2 after 10,000", label + suffix)] = f["out_o2"]
     return out
 
 
@@ -259,8 +274,11 @@ def published_table():
 
     A published number "matches" a computation when the exact value, rounded to as
     many decimals as were printed, is the printed number. Returns a DataFrame with
-    columns what, published, exact (gradient descent, 10,000 steps where it applies)
-    and reproduced by (the computations that match, or "none").
+    columns what, published, exact (gradient descent, biases fixed, 10,000 steps where
+    it applies; 10 significant digits) and reproduced by (the computations that
+    match, named "hidden deltas/biases": "gradient descent/fixed", "shortcut/per-neuron",
+    ...; "/any" when all three bias conventions match, "all six" when every
+    convention does, or "none").
     """
     cand = _exact_candidates()
     rows = []
@@ -268,14 +286,14 @@ def published_table():
         d = _decimals(text)
         matches = [conv for (w, conv), v in cand.items()
                    if w == what and f"{v:.{d}f}" == text]
-        if len(matches) == 2 * len(byhand.BIAS_CONVENTIONS):
-            matches = ["every convention (they agree here)"]
-        for name in ("gradient descent", "sequential shortcut"):
-            same = [m for m in matches if m.startswith(name + ", biases")
+        for name in ("gradient descent", "shortcut"):
+            same = [m for m in matches if m.startswith(name + "/")
                     and not m.endswith("steps")]
             if len(same) == len(byhand.BIAS_CONVENTIONS):
-                matches = [m for m in matches if m not in same] + [f"{name}, any biases"]
-        rows.append(dict(what=what, published=text,
-                         exact=f"{cand[(what, 'gradient descent, biases fixed')]:.12g}",
-                         reproduced_by="; ".join(matches) or "none"))
+                matches = [m for m in matches if m not in same] + [f"{name}/any"]
+        if matches == ["gradient descent/any", "shortcut/any"]:
+            matches = ["all six (they agree here)"]
+        rows.append({"what": what, "published": text,
+                     "exact": f"{cand[(what, 'gradient descent/fixed')]:.10g}",
+                     "reproduced by": "; ".join(matches) or "none"})
     return pd.DataFrame(rows)
