@@ -249,7 +249,8 @@ def test_table_has_one_row_per_array_with_worst_entry_and_verdict():
     table = report.table()
     assert list(table.index) == ["X", "dense0.W", "dense0.b", "dense1.W", "dense1.b"]
     assert list(table.columns) == ["shape", "rel_error", "worst", "analytic", "numerical",
-                                   "kink_steps", "rel_error_without_kinks", "verdict"]
+                                   "kink_steps", "rechecked", "rel_error_without_kinks",
+                                   "verdict"]
     assert (table["verdict"] == "ok").all() and (table["kink_steps"] == 0).all()
     assert table.loc["dense0.W", "shape"] == (3, 4)
     assert table.loc["dense1.b", "rel_error"] == report.errors["dense1.b"]
@@ -302,13 +303,16 @@ def test_a_real_bug_beside_a_kink_is_still_failed():
 
 def test_check_layer_and_check_function_see_kinks():
     layer = LeakyReLU(0.1)
-    x = np.array([[1.0, -3e-7, 0.5], [0.0, -1.0, 2.0]])
+    x = np.array([[1.0, -3e-7, 0.5], [1e-7, -1.0, 2.0]])
     report = check_layer(layer, x, warn=False)
     assert report.kinks["X"].tolist() == [[False, True, False], [True, False, False]]
     assert report.false_alarm and report.kink_sources == ["LeakyReLU 'leakyrelu0'"]
     with pytest.warns(KinkWarning, match="check_function: .*kink of relu at 2 entries of x"):
-        fn = check_function(relu, relu_prime, np.array([-1.0, 0.0, 3e-7, 2.0]))
+        fn = check_function(relu, relu_prime, np.array([-1.0, -1e-7, 3e-7, 2.0]))
     assert fn.false_alarm and fn.kinks["x"].tolist() == [False, True, True, False]
+    # exactly on the corner every step crosses it, however small: no verdict
+    at0 = check_function(relu, relu_prime, np.array([-1.0, 0.0, 2.0]), warn=False)
+    assert at0.inconclusive and at0.rechecked["x"].tolist() == [False, False, False]
     # a kink test given by hand, for a function the checker cannot look into
     f = lambda v: float(np.abs(v).sum())   # noqa: E731
     report = check_function(f, np.sign, np.array([1e-7, 1.0]), kinks=np.sign, warn=False)
@@ -356,3 +360,73 @@ def test_a_gradient_of_the_wrong_shape_is_named():
                                          r"have the shape of the parameter, \(3, 2\), got "
                                          r"\(2, 3\) \(transposed\?\)"):
         check_layer(Transposed(3, 2), np.ones((4, 3)))
+
+
+# --- every step across a kink: a smaller step decides (the bug was called a false alarm)
+
+def _f_max(v):
+    return float(max(v[0], v[1]))
+
+
+def _right_max(v):
+    return np.array([1.0, 0.0]) if v[0] > v[1] else np.array([0.0, 1.0])
+
+
+@pytest.mark.parametrize("df", [lambda v: np.array([0.0, 1.0]),
+                                lambda v: np.array([5.0, 7.0]),
+                                lambda v: np.zeros(2)])
+def test_a_wrong_max_gradient_is_failed_when_every_step_crosses(df):
+    x = np.array([1 + 1e-7, 1.0])       # both steps of size 2**-20 cross x1 = x2
+    report = check_function(_f_max, df, x, kinks=lambda v: v[0] > v[1], warn=False)
+    assert report.kinks["x"].all() and report.rechecked["x"].all()
+    assert report.verdict("x") == "FAILED" and not report.false_alarm
+    assert "a real disagreement" in report.kink_message()
+
+
+def test_the_right_max_gradient_is_a_false_alarm_after_the_recheck():
+    x = np.array([1 + 1e-7, 1.0])
+    report = check_function(_f_max, _right_max, x, kinks=lambda v: v[0] > v[1],
+                            warn=False)
+    assert report.verdict("x") == "false alarm (kink)" and report.false_alarm
+    np.testing.assert_allclose(report.numerical_rechecked["x"], [1.0, 0.0], atol=1e-8)
+    assert report.errors_without_kinks["x"] < 1e-7 < report.errors["x"]
+    # exactly on the corner every step size crosses: the checker cannot tell
+    tie = check_function(_f_max, _right_max, np.array([1.0, 1.0]),
+                         kinks=lambda v: v[0] > v[1], warn=False)
+    assert tie.verdict("x") == "inconclusive (every step crossed a kink)"
+    assert tie.inconclusive and not tie.false_alarm and not tie.ok
+    assert np.isnan(tie.errors_without_kinks["x"])
+    assert "cannot tell" in tie.kink_message()
+
+
+def _one_unit_net(first):
+    """first -> ReLU -> Dense(1, 2), with the hidden input Z[2, 0] = 2e-7."""
+    rng = np.random.default_rng(0)
+    net = Sequential([first, ReLU(), Dense(1, 2, seed=2)], loss="mse")
+    X, y = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
+    W, b = net.params[net.names[0] + ".W"], net.params[net.names[0] + ".b"]
+    b[0] = 2e-7 - (X @ W)[2, 0]
+    return net, X, y
+
+
+def test_a_bug_in_a_one_unit_layer_is_failed_though_every_step_crosses():
+    from bplib.demos.ch06 import MeanDense, OneRowBiasDense
+    good = check_network(*_one_unit_net(Dense(3, 1, seed=1)), warn=False)
+    assert good.kinks["dense0.W"].all() and good.kinks["dense0.b"].all()
+    assert good.false_alarm and not good.ok
+    mean = check_network(*_one_unit_net(MeanDense(3, 1, seed=1)), warn=False)
+    assert mean.kinks["meandense0.W"].all() and mean.kinks["meandense0.b"].all()
+    assert mean.verdict("meandense0.W") == mean.verdict("meandense0.b") == "FAILED"
+    assert not mean.false_alarm and not mean.inconclusive
+    one_row = check_network(*_one_unit_net(OneRowBiasDense(3, 1, seed=1)), warn=False)
+    assert one_row.verdict("onerowbiasdense0.b") == "FAILED" and not one_row.false_alarm
+
+
+def test_errors_are_the_relative_error_and_noise_only_decides():
+    a, n = np.array([1.0, 2.0]), np.array([1.0, 2.0 + 3e-6])
+    report = GradCheckReport({"x": a}, {"x": n}, noise={"x": np.full(2, 1e-5)})
+    assert report.errors["x"] == relative_error(a, n) > 1e-7   # eq. (ch06-rel-error)
+    assert report.ok and report.verdict("x") == "ok"            # within the noise
+    assert "within rounding noise" in str(report)
+    tight = GradCheckReport({"x": a}, {"x": n}, noise={"x": np.full(2, 1e-9)})
+    assert tight.errors["x"] == report.errors["x"] and not tight.ok
