@@ -136,7 +136,8 @@ def step_view(log10_h=-5.0, bits=64):
     ax.set_ylim(1e-14, 1e4)
     ax.set_xlabel("step $h$")
     ax.set_ylabel(r"relative error of $\partial E/\partial w_5$")
-    ax.set_title(f"h = 1e{log10_h:+.1f}, float{bits}: central error {c:.1e}", fontsize=10)
+    ax.set_title(f"$h = 10^{{{log10_h:.1f}}}$, float{bits}: central error {c:.1e}",
+                 fontsize=10)
     ax.legend(loc="upper center", fontsize=7.5, ncol=2)
     ax.grid(True, which="major", alpha=0.3)
     dt = {32: np.float32, 64: np.float64}[bits]
