@@ -174,6 +174,23 @@ def test_learner_exception_is_reported_not_raised():
     assert "[bplib-check:error]" in repr(fb)
 
 
+def test_a_mistake_that_raises_where_the_learner_raises_is_named():
+    cases = [(np.ones((2, 2)), np.eye(2)), (np.ones((2, 3)), np.ones((2, 3)))]
+
+    def right(d, W):
+        return d @ W.T
+    wrong = Mistake("not transposed", "Transpose W.", function=lambda d, W: d @ W)
+    fb = check_function(lambda d, W: d @ W, right, cases, name="f", mistakes=[wrong])
+    assert fb.status == "incorrect" and fb.mistake == "not transposed"
+    assert "raised an error on 1 of 2 test inputs (ValueError" in fb.message
+    # raising everywhere, or where the mistake does not: the error itself
+    fb = check_function(lambda d, W: {}["k"], right, cases, name="f", mistakes=[wrong])
+    assert fb.status == "error" and "KeyError" in fb.message
+    other = Mistake("other", "", function=lambda d, W: d @ W.T * 2)
+    fb = check_function(lambda d, W: d @ W, right, cases, name="f", mistakes=[other])
+    assert fb.status == "error" and "ValueError" in fb.message
+
+
 def test_function_returning_none_and_non_function():
     assert check_function(lambda w, x, y: None, sse, sse_cases(), name="f").mistake == \
         "no return value"

@@ -96,9 +96,19 @@ def test_dense_backward_mistakes_named(fn, mistake):
     assert not fb.correct and fb.mistake == mistake
 
 
-def test_dense_backward_non_transposed_w_fails_on_a_non_square_layer():
+def test_dense_backward_non_transposed_w_is_named_though_it_raises_on_some_layers():
+    # numpy refuses d @ W on the non-square cases; the square one still shows the mistake
     fb = ex.check_dense_backward(lambda X, W, d: (X.T @ d, d.sum(axis=0), d @ W))
-    assert fb.status == "error" and "ValueError" in fb.message   # numpy refuses the shapes
+    assert fb.status == "incorrect" and fb.mistake == "the transposed product"
+    assert "delta @ W only works for a square W" in fb.message
+    assert "raised an error on 4 of 5 test inputs (ValueError" in fb.message
+    # an error that no mistake explains is still reported as the error
+    def broken(X, W, d):
+        if W.shape[0] != W.shape[1]:
+            raise KeyError("oops")
+        return X.T @ d, d.sum(axis=0), d @ W.T
+    fb = ex.check_dense_backward(broken)
+    assert fb.status == "error" and "KeyError" in fb.message
 
 
 # ------------------------------------------------------------ 4. two layers
@@ -184,6 +194,43 @@ def test_numerical_gradient_mistakes_named():
     assert not fb.correct and fb.mistake == "x not restored"
 
 
+def _plus_minus(f, x, h=1e-5, restore=True):
+    g = np.zeros(x.shape)
+    for i in np.ndindex(x.shape):
+        x[i] += h
+        up = f(x)
+        x[i] -= 2 * h
+        down = f(x)
+        if restore:
+            x[i] += h               # not exact in floating point
+        g[i] = (up - down) / (2 * h)
+    return g
+
+
+def test_numerical_gradient_restoration_is_checked_first():
+    fb = ex.check_numerical_gradient(lambda f, x, h=1e-5: _plus_minus(f, x, h, False))
+    assert fb.mistake == "x not restored" and "right for" not in fb.message
+    fb = ex.check_numerical_gradient(_plus_minus)
+    assert fb.mistake == "x not restored exactly"
+    assert "does not undo exactly" in fb.message and "old = x[i]" in fb.message
+    assert "at most 2.2e-16" in fb.message
+
+
+def test_numerical_gradient_backward_difference_named():
+    def backward(f, x, h=1e-5):
+        g = np.zeros(x.shape)
+        for i in np.ndindex(x.shape):
+            old = x[i]
+            base = f(x)
+            x[i] = old - h
+            g[i] = (base - f(x)) / h
+            x[i] = old
+        return g
+    fb = ex.check_numerical_gradient(backward)
+    assert fb.mistake == "backward one-sided difference" and "(f(x) - f(x - h)) / h" in \
+        fb.message
+
+
 # ------------------------------------------------------------ 6. relative error
 def test_relative_error_right_and_equivalent():
     assert ex.check_relative_error(ex._rel).correct
@@ -211,6 +258,21 @@ def test_relative_error_mistakes_named():
     fb = ex.check_relative_error(no_zero_case)
     assert not fb.correct and "nan" in fb.message
 
+    def only_a(a, n):
+        d = np.linalg.norm(a)
+        return 0.0 if d == 0 else float(np.linalg.norm(a - n) / d)
+    assert ex.check_relative_error(only_a).mistake == "denominator ||a|| only"
+    plus_tiny = lambda a, n: float(np.linalg.norm(a - n) / (     # noqa: E731
+        np.linalg.norm(a) + np.linalg.norm(n) + 1e-8))
+    assert ex.check_relative_error(plus_tiny).mistake == "+ 1e-8 in the denominator"
+
+
+def test_relative_error_feedback_shows_small_gradients():
+    def wrong_on_small(a, n):           # right except on the 1e-6 case
+        return 0.5 if np.max(np.abs(a)) < 1e-5 else ex._rel(a, n)
+    fb = ex.check_relative_error(wrong_on_small)
+    assert not fb.correct and "a = [1e-06 -2e-06]" in fb.message   # not [0. -0.]
+
 
 # ------------------------------------------------------------ 7. find the bug
 def test_mystery_dense_fails_only_on_x():
@@ -226,8 +288,9 @@ def test_find_the_bug_right_wrong_and_not_attempted():
     fb = ex.check_find_the_bug("W", right)
     assert fb.mistake == "a correct gradient named"
     assert "give one of the report's names" in ex.check_find_the_bug("x", right).message
-    fb = ex.check_find_the_bug("X", lambda d, W: d @ W)
-    assert fb.status in ("incorrect", "error")
+    fb = ex.check_find_the_bug("X", lambda d, W: d @ W)     # raises on the 3x2 case
+    assert fb.status == "incorrect"
+    assert fb.mistake == "the transposed product (the bug itself)"
     square_only = ex.check_find_the_bug("X", lambda d, W: d @ W if W.shape[0] == W.shape[1]
                                         else d @ W.T)
     assert square_only.mistake is None and not square_only.correct

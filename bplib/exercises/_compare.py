@@ -26,7 +26,12 @@ def _fmt(v) -> str:
     a = np.asarray(v)
     if a.ndim == 0:
         return f"{float(a):.6g}" if np.issubdtype(a.dtype, np.number) else repr(v)
-    return np.array2string(a, precision=4, threshold=30, suppress_small=True)
+    # 4 significant digits for every entry, so that 1e-6 next to 1 is not shown as 0
+    return np.array2string(a, threshold=30, formatter={"float_kind": _fmt_entry})
+
+
+def _fmt_entry(x) -> str:
+    return f"{x:.4g}"
 
 
 def _numeric(value, what="your answer", several=False):

@@ -295,16 +295,22 @@ def _same(got, other, rtol, atol) -> bool:
 def call_learner(fn, args, kwargs, name, describe, hint=None):
     """``(result, None)`` from ``fn(*args, **kwargs)``, or ``(None, Feedback)`` when it
     raised an exception, was interrupted (Kernel > Interrupt) or ran out of time."""
+    return _call_learner(fn, args, kwargs, name, describe, hint)[:2]
+
+
+def _call_learner(fn, args, kwargs, name, describe, hint=None):
+    """call_learner's ``(result, feedback)`` and whether the call was stopped
+    (interrupted or out of time) rather than raising an exception."""
     start = time.monotonic()
     try:
-        return fn(*copy.deepcopy(args), **copy.deepcopy(kwargs)), None
+        return fn(*copy.deepcopy(args), **copy.deepcopy(kwargs)), None, False
     except (KeyboardInterrupt, OutOfTime) as exc:
         return None, did_not_finish(name, time.monotonic() - start,
                                     isinstance(exc, KeyboardInterrupt),
-                                    f"Called with {describe}, ", hint)
+                                    f"Called with {describe}, ", hint), True
     except Exception as exc:  # report, never raise: the learner's code is being tested
         return None, Feedback(ERROR, name, f"Called with {describe}, your function "
-                              f"raised {type(exc).__name__}: {exc}", hint=hint)
+                              f"raised {type(exc).__name__}: {exc}", hint=hint), False
 
 
 def check_function(fn, reference, cases, *, name, mistakes=(), hint=None,
@@ -316,7 +322,9 @@ def check_function(fn, reference, cases, *, name, mistakes=(), hint=None,
     Exceptions raised by ``fn`` are reported (status "error"), never raised; so is a
     function stopped by Kernel > Interrupt or by the time limit (:func:`time_limit`,
     :data:`TIME_LIMIT` s). Mistakes with ``function=`` are recognised when they agree
-    with ``fn`` on every case. When ``reference`` returns a tuple, ``returns`` names
+    with ``fn`` on every case; when ``fn`` raises on some cases, a mistake that raises
+    on exactly those and agrees on the others is named (``d @ W`` fails only where W
+    is not square). When ``reference`` returns a tuple, ``returns`` names
     its parts in the feedback (e.g. ``("dE_dw", "dE_db")``); the learner may return any
     sequence of that length, or an array with that many rows.
     """
@@ -329,22 +337,61 @@ def check_function(fn, reference, cases, *, name, mistakes=(), hint=None,
     calls = [_as_call(c) for c in cases]
     if not calls:
         raise ValueError(f"check_function({name!r}): cases is empty; give at least one case")
-    wants, gots = [], []
+    wants, gots, raised = [], [], []
+    first_error = None
     # a learner's diverging loop overflows: the feedback says so, numpy need not warn
     with time_limit(TIME_LIMIT), np.errstate(all="ignore"):
-        for args, kwargs in calls:
+        for i, (args, kwargs) in enumerate(calls):
             wants.append(reference(*copy.deepcopy(args), **copy.deepcopy(kwargs)))
-            got, failed = call_learner(fn, args, kwargs, name,
-                                       _describe(reference, args, kwargs), hint)
+            got, failed, stopped = _call_learner(fn, args, kwargs, name,
+                                                 _describe(reference, args, kwargs), hint)
             if failed is not None:
-                return failed
+                if stopped:                     # interrupted or out of time: stop now
+                    return failed
+                first_error = first_error or failed
+                raised.append(i)
+                gots.append(None)
+                continue
             if got is Ellipsis:
                 return _not_attempted(name, hint, "code (your function still returns `...`)")
             gots.append(got)
+    if first_error is not None:
+        with np.errstate(all="ignore"):
+            named = _mistake_that_raises(calls, gots, raised, mistakes, rtol, atol)
+        if named is None:
+            return first_error
+        error = first_error.message.rsplit("your function raised ", 1)[-1]
+        return Feedback(INCORRECT, name, f"{named.message} That mistake is also why "
+                        f"your function raised an error on {len(raised)} of {len(calls)} "
+                        f"test inputs ({error.splitlines()[0]}).", mistake=named.name,
+                        hint=hint)
     with np.errstate(all="ignore"):
         return _compare_results(reference, calls, wants, gots, name=name,
                                 mistakes=mistakes, hint=hint, rtol=rtol, atol=atol,
                                 returns=returns)
+
+
+def _mistake_that_raises(calls, gots, raised, mistakes, rtol, atol):
+    """The mistake (with ``function=``) that raises on exactly the cases where the
+    learner's function raised, and agrees with it on every other case; None if there
+    is none, or if the learner's function ran on no case at all."""
+    if len(raised) == len(calls):
+        return None
+    for m in mistakes:
+        if m.function is None:
+            continue
+        for i, (args, kwargs) in enumerate(calls):
+            try:
+                out = m.function(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+            except Exception:
+                if i in raised:
+                    continue
+                break
+            if i in raised or not _same(gots[i], out, rtol, atol):
+                break
+        else:
+            return m
+    return None
 
 
 def _compare_results(reference, calls, wants, gots, *, name, mistakes, hint, rtol,

@@ -287,24 +287,43 @@ def _one_sided(f, x, h=1e-5):
 def check_numerical_gradient(fn):
     """Exercise 5: numerical_grad(f, x, h=1e-5) by central differences, eq. (ch06-central-diff)."""
     name = "numerical_grad(f, x)"
-    fb = check_function(fn, _exact, _numgrad_cases(), name=name, rtol=1e-6, atol=1e-8,
-                        mistakes=[
+    restored = _x_restored(fn, name)
+    if restored is not None:
+        return restored
+    return check_function(fn, _exact, _numgrad_cases(), name=name, rtol=1e-6, atol=1e-8,
+                          mistakes=[
         Mistake("one-sided difference", "(f(x + h) - f(x)) / h has an error proportional "
                 "to h; the central difference (f(x + h) - f(x - h)) / (2h) one proportional "
-                "to h^2 (eq. ch06-central-diff).", function=_one_sided)])
-    if fb.status != CORRECT:
-        return fb
-    x = np.array([0.3, -1.2, 2.0])
+                "to h^2 (eq. ch06-central-diff).", function=_one_sided),
+        Mistake("backward one-sided difference", "(f(x) - f(x - h)) / h is one-sided too "
+                "(backwards), with an error proportional to h; use the central difference "
+                "(f(x + h) - f(x - h)) / (2h).",
+                function=lambda f, x, h=1e-5: _one_sided(f, x, -h))])
+
+
+def _x_restored(fn, name):
+    """Feedback if ``fn`` leaves x changed (checked first), else None."""
+    if fn is Ellipsis or not callable(fn):
+        return None
+    x = np.array([0.3, -1.2, 2.0, 0.7, 1.1])   # where x + h - 2h + h is not x again
     before = x.copy()
     try:
         fn(_f_sin, x)
-    except Exception:   # already called successfully on copies; report nothing new
-        return fb
-    if not np.array_equal(x, before):
-        return Feedback(INCORRECT, name, "Your gradients are right, but your function "
-                        f"changed x: it was {before}, afterwards {x}. Put every x[i] back "
-                        "to its old value (or work on a copy).", mistake="x not restored")
-    return fb
+    except Exception:   # check_function reports the error, with its inputs
+        return None
+    if np.array_equal(x, before):
+        return None
+    drift = float(np.max(np.abs(x - before)))
+    if drift < 1e-12:
+        return Feedback(INCORRECT, name, "Your function changed x, by at most "
+                        f"{drift:.1e}: adding h and subtracting it again does not undo "
+                        "exactly in floating point (x + h - 2h + h is not always x). "
+                        "Store old = x[i] first and assign x[i] = old back at the end.",
+                        mistake="x not restored exactly")
+    return Feedback(INCORRECT, name, f"Your function changed x: it was {before}, "
+                    f"afterwards {x}. Put every x[i] back to its old value (store "
+                    "old = x[i], assign x[i] = old after the two evaluations) or work on "
+                    "a copy.", mistake="x not restored")
 
 
 # ------------------------------------------------------------ 6. relative error
@@ -334,13 +353,27 @@ def check_relative_error(fn):
         d = max(np.linalg.norm(a), np.linalg.norm(n))
         return 0.0 if d == 0 else float(np.linalg.norm(np.asarray(a) - np.asarray(n)) / d)
 
+    def only_a(a, n):
+        d = np.linalg.norm(a)
+        return 0.0 if d == 0 else float(np.linalg.norm(np.asarray(a) - np.asarray(n)) / d)
+
+    def plus_tiny(a, n):
+        return float(np.linalg.norm(np.asarray(a) - np.asarray(n))
+                     / (np.linalg.norm(a) + np.linalg.norm(n) + 1e-8))
+
     return check_function(fn, _rel, _rel_cases(), name="rel_error(a, n)", mistakes=[
         Mistake("absolute instead of relative", "Divide by the sizes of the gradients, "
                 "||a|| + ||n||: an absolute difference means nothing without them.",
                 function=absolute),
         Mistake("the larger norm as the denominator", "A fine measure too (CS231n divides "
                 "by the larger size), but eq. (ch06-rel-error) divides by the SUM "
-                "||a|| + ||n||.", function=by_max)])
+                "||a|| + ||n||.", function=by_max),
+        Mistake("denominator ||a|| only", "Divide by ||a|| + ||n||, both gradients: with "
+                "||a|| alone the measure is not symmetric and breaks when a is zero.",
+                function=only_a),
+        Mistake("+ 1e-8 in the denominator", "Adding 1e-8 to the denominator avoids the "
+                "division by zero but distorts small gradients (1e-6 here): return 0.0 "
+                "when both norms are zero instead.", function=plus_tiny)])
 
 
 # ------------------------------------------------------------ 7. find the bug
@@ -504,8 +537,8 @@ def check_kink(entry, false_alarm):
     elif false_alarm is False or false_alarm is np.False_:
         alarm = Feedback(INCORRECT, "false alarm?", "The network is bplib's own, whose "
                          "backward passes every check away from the kink; the report's "
-                         "verdict says 'false alarm (kink)': without the entries whose step "
-                         "crossed the kink, every tensor passes.", mistake="a real bug "
+                         "verdict says 'false alarm (kink)': re-checked with a smaller step "
+                         "that crosses no kink, every tensor passes.", mistake="a real bug "
                          "suspected")
     else:
         alarm = Feedback(INCORRECT, "false alarm?", f"{false_alarm!r}: answer True or "
