@@ -129,7 +129,7 @@ class Tanh(Layer):
         return A
 
     def backward(self, grad_out, need_input_grad=True):
-        """∂L/∂Z = ∂L/∂A ⊙ (1 - A²): tanh'(z) = 1 - tanh(z)², eq. (ch03-tanh-prime)."""
+        """∂E/∂Z = ∂E/∂A ⊙ (1 - A²): tanh'(z) = 1 - tanh(z)², eq. (ch03-tanh-prime)."""
         A = self._cached()
         delta = self._grad_out(grad_out, A.shape)
         return delta * (1 - A * A)
@@ -144,7 +144,7 @@ class ReLU(Layer):
         return np.maximum(Z, 0)
 
     def backward(self, grad_out, need_input_grad=True):
-        """∂L/∂Z = ∂L/∂A ⊙ [Z > 0], eq. (ch03-relu-prime): it passes where Z > 0."""
+        """∂E/∂Z = ∂E/∂A ⊙ [Z > 0], eq. (ch03-relu-prime): it passes where Z > 0."""
         Z = self._cached()
         delta = self._grad_out(grad_out, Z.shape)
         return delta * (Z > 0)
