@@ -41,7 +41,7 @@ def test_shapes_mistakes_named(index, shape, mistake):
 
 
 def test_shapes_other_wrong_answers():
-    fb = ex.check_shapes([(5, 4), (4, 5), (3, 4), (4,), (5, 3)])
+    fb = ex.check_shapes([(5, 4), (5, 3), (3, 4), (4,), (5, 3)])
     assert fb.status == "incorrect" and fb.mistake is None and "delta" in fb.message
     assert "list of five shapes" in ex.check_shapes([(5, 4)]).message
     assert "list of five shapes" in ex.check_shapes("(5, 4)").message
@@ -359,3 +359,51 @@ def test_no_warning_escapes_the_checks():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ex.check_kink(ex.KINK, True)
+
+
+# ------------------------------------------------------------ more named mistakes
+@pytest.mark.parametrize("index, shape, mistake", [
+    (0, (4, 5), "Z transposed"), (1, (4, 5), "delta transposed"),
+    (3, (4, 1), "a column instead of a vector")])
+def test_shapes_more_mistakes_named(index, shape, mistake):
+    shapes = list(RIGHT_SHAPES)
+    shapes[index] = shape
+    assert ex.check_shapes(shapes).mistake == mistake
+
+
+def test_wrong_axis_named_in_exercises_3_and_8():
+    fb = ex.check_dense_backward(lambda X, W, d: (X.T @ d, d.sum(axis=1), d @ W.T))
+    assert fb.mistake == "summed over the wrong axis"
+    fb = ex.check_vectorised(lambda X, Z, dA: (X.T @ (dA * (Z > 0)),
+                                               (dA * (Z > 0)).sum(axis=1)))
+    assert fb.mistake == "summed over the wrong axis"
+
+
+def test_relu_value_and_reversed_mask_named():
+    value = lambda X, Z, dA: (X.T @ (dA * np.maximum(Z, 0)),            # noqa: E731
+                              (dA * np.maximum(Z, 0)).sum(axis=0))
+    assert ex.check_vectorised(value).mistake == "the ReLU's value, not its slope"
+    below = lambda X, Z, dA: (X.T @ (dA * (Z < 0)), (dA * (Z < 0)).sum(axis=0))  # noqa: E731
+    assert ex.check_vectorised(below).mistake == "the mask the wrong way round"
+
+
+def test_sum_vs_mean_halves_named():
+    eta = ex.SUM_MEAN["eta_sum"] * ex.SUM_MEAN["N"]
+    assert ex.check_sum_vs_mean(eta, 0.5, 1.0).mistake == "the ratio upside down"
+    assert ex.check_sum_vs_mean(eta, 2.0, 0.5).mistake == "halved by the doubled N"
+
+
+def test_kink_flat_index_named():
+    flat = int(np.ravel_multi_index(ex.KINK, (6, 5)))
+    for entry in (flat, np.int64(flat), [flat]):
+        fb = ex.check_kink(entry, True)
+        assert fb.mistake == "flat index" and "np.unravel_index" in fb.message
+
+
+def test_a_lowercase_return_name_is_not_capitalised():
+    fb = ex.check_dense_backward(lambda X, W, d: (X.T @ d, d.sum(axis=0)[::-1][:1],
+                                                  d @ W.T))
+    assert "db is not. db of your function has shape" in fb.message
+    from bplib.exercises._compare import _cap
+    assert _cap("db of your function") == "db of your function"
+    assert _cap("your answer") == "Your answer" and _cap("x is") == "x is"

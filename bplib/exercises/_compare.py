@@ -163,9 +163,11 @@ def _plural(name):
 
 
 def _cap(text):
-    """Capitalise a sentence's first word unless it is a name such as dE_dw."""
+    """Capitalise a sentence's first word unless it is a name such as dE_dw, db or x
+    (a word without a vowel is a variable's name, not English)."""
     first = text.split(" ", 1)[0]
-    return text[0].upper() + text[1:] if first.islower() and first.isalpha() else text
+    word = first.islower() and first.isalpha() and any(c in "aeiouy" for c in first)
+    return text[0].upper() + text[1:] if word else text
 
 
 def _digits(got, want):

@@ -87,6 +87,12 @@ def check_shapes(shapes):
                          "(N, n_in): one row per example."),
         (2, (N, n_out)): ("the shape of delta", "dE/dW is summed over the examples and has "
                           "the shape of W, (n_in, n_out)."),
+        (0, (n_out, N)): ("Z transposed", "Z = X W + b has one ROW per example and one "
+                          "column per neuron: (N, n_out)."),
+        (1, (n_out, N)): ("delta transposed", "delta = dE/dZ has the shape of Z, (N, n_out): "
+                          "one row per example."),
+        (3, (n_out, 1)): ("a column instead of a vector", "b has shape (n_out,), a vector "
+                          "with one entry per neuron, and so has its gradient."),
     }
     for i, (got, want) in enumerate(zip(shapes, right)):
         g = _shape(got) if not isinstance(got, (int, np.integer)) else (int(got),)
@@ -156,6 +162,7 @@ def check_dense_backward(fn):
         Mistake(*_NO_SUM, function=lambda X, W, d: (X.T @ d, d, d @ W.T)),
         Mistake(*_ONE_ROW, function=lambda X, W, d: (X.T @ d, d[0], d @ W.T)),
         Mistake(*_MEAN, function=lambda X, W, d: (X.T @ d, d.mean(axis=0), d @ W.T)),
+        Mistake(*_WRONG_AXIS, function=lambda X, W, d: (X.T @ d, d.sum(axis=1), d @ W.T)),
         Mistake("mean where the error sums", "Divide by nothing: the error sums over the "
                 "batch, so dW and db are sums.",
                 function=lambda X, W, d: (X.T @ d / len(X), d.mean(axis=0), d @ W.T)),
@@ -462,6 +469,15 @@ def check_vectorised(fn):
         Mistake("the mask taken from dA", "The ReLU's slope depends on its input Z, not on "
                 "the arriving gradient: dZ = dA * (Z > 0).",
                 function=lambda X, Z, dA: (X.T @ (dA * (dA > 0)), (dA * (dA > 0)).sum(axis=0))),
+        Mistake("the ReLU's value, not its slope", "Multiply by the ReLU's slope, "
+                "1 where Z > 0 and 0 elsewhere, (Z > 0), not by its value max(Z, 0).",
+                function=lambda X, Z, dA: (X.T @ (dA * np.maximum(Z, 0)),
+                                           (dA * np.maximum(Z, 0)).sum(axis=0))),
+        Mistake("the mask the wrong way round", "The ReLU passes the gradient where "
+                "Z > 0 (its slope is 1 there), and blocks it where Z < 0: dA * (Z > 0).",
+                function=lambda X, Z, dA: (X.T @ (dA * (Z < 0)), (dA * (Z < 0)).sum(axis=0))),
+        Mistake(*_WRONG_AXIS, function=lambda X, Z, dA: (X.T @ (dA * (Z > 0)),
+                                                         (dA * (Z > 0)).sum(axis=1))),
         Mistake(*_NO_SUM, function=lambda X, Z, dA: (X.T @ (dA * (Z > 0)), dA * (Z > 0))),
         Mistake(*_MEAN, function=lambda X, Z, dA: (X.T @ (dA * (Z > 0)),
                                                    (dA * (Z > 0)).mean(axis=0))),
@@ -488,11 +504,17 @@ def check_sum_vs_mean(eta_mean, ratio_sum, ratio_mean):
         check_number(ratio_sum, 2.0, name="the sum's gradient, doubled batch / batch",
                      rtol=TYPED_RTOL, mistakes=[Mistake(
                          "the mean's ratio", "That is the mean's: the sum adds every term "
-                         "twice, so its gradient doubles.", value=1.0)]),
+                         "twice, so its gradient doubles.", value=1.0), Mistake(
+                         "the ratio upside down", "Doubled batch over batch: the sum adds "
+                         "every term twice, so the doubled batch's gradient is the larger.",
+                         value=0.5)]),
         check_number(ratio_mean, 1.0, name="the mean's gradient, doubled batch / batch",
                      rtol=TYPED_RTOL, mistakes=[Mistake(
                          "the sum's ratio", "That is the sum's: the mean divides twice the "
-                         "sum by twice the N, so nothing changes.", value=2.0)]),
+                         "sum by twice the N, so nothing changes.", value=2.0), Mistake(
+                         "halved by the doubled N", "The mean divides by twice the N, but "
+                         "its sum is twice as large too: the two cancel, ratio 1.",
+                         value=0.5)]),
         name="sum versus mean")
 
 
@@ -511,6 +533,14 @@ def kink_case():
 KINK = (4, 2)
 
 
+def _is_flat_index(entry):
+    """Whether ``entry`` is KINK as a flat index into the (6, 5) matrix Z."""
+    try:
+        return float(np.ravel(entry)[0]) == np.ravel_multi_index(KINK, (6, 5))
+    except (TypeError, ValueError):
+        return False
+
+
 @lab.exercise(10, hint="The hidden inputs are Z = X @ W + b with W, b = "
               "net.params['dense0.W'], net.params['dense0.b']; find the entry closest to 0 "
               "(np.argmin(np.abs(Z)) with np.unravel_index). Then read the report's verdict "
@@ -522,6 +552,10 @@ def check_kink(entry, false_alarm):
     if _unfinished(entry):
         part = Feedback(NOT_ATTEMPTED, "the entry of Z", "Replace the `...` with the "
                         "entry as (row, column), then run the cell again.")
+    elif np.size(entry) == 1 and np.ndim(entry) <= 1 and _is_flat_index(entry):
+        part = Feedback(INCORRECT, "the entry of Z (row, column)", f"{int(np.ravel(entry)[0])} is a flat "
+                        "index into Z (what np.argmin returns): use np.unravel_index(i, "
+                        "Z.shape) to turn it into (row, column).", mistake="flat index")
     else:
         part = check_array(entry, [n, j], name="the entry of Z (row, column)", atol=0.1,
                            mistakes=[
