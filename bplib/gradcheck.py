@@ -34,7 +34,7 @@ and ``LeakyReLU`` layers, any layer with a ``kink_sides()`` method, the weights 
 ``L1`` penalty, and for ``check_function`` the points of ``relu``, ``leaky_relu`` and
 ``abs``, or a ``kinks=`` function you give) and record which steps crossed one. Each
 crossed entry is re-checked with the step halved until it crosses no kink (down to
-2**-30 max(1, |x_i|)). An array that fails is then judged on the entries whose step
+``2**-30 * max(1, abs(x_i))``). An array that fails is then judged on the entries whose step
 crossed nothing together with the re-checked ones: if they agree, a false alarm (the
 disagreement was the kink's); if not, FAILED; if some entry crossed a kink at every
 step size (it sits on the corner), "inconclusive". The check also issues a
@@ -101,7 +101,7 @@ def _central_differences(f, x, eps, sides=None):
     each kink the last evaluation of f was; an entry whose step up or down changed it
     is marked in the returned boolean array ``crossed``, and the names of the kinks
     crossed are collected in the returned set. Each crossed entry is then re-checked
-    with the step halved until neither side changes (down to 2**-30 max(1, |x_i|)):
+    with the step halved until neither side changes (down to ``2**-30 * max(1, abs(x_i))``):
     ``recheck`` is ``(done, grad, noise)``, where ``done`` marks the crossed entries
     that could be re-checked and ``grad``, ``noise`` hold their values at that step.
     """
