@@ -444,28 +444,10 @@ def check_bias_gradients(dE_db1, dE_db2, per_neuron):
     """Exercise 7: shared b1, b2 and per-neuron [b_h1, b_h2, b_o1, b_o2], eq. (ch05-bias-grads)."""
     g = byhand.backward(CLASSIC["p"])
     d = [g["delta_h1"], g["delta_h2"], g["delta_o1"], g["delta_o2"]]
-    p = CLASSIC["p"]
     return combine(
-        check_number(dE_db1, d[0] + d[1], name="dE/db1 (shared)", rtol=TYPED_RTOL, mistakes=[
-            Mistake("only one neuron's delta", "b1 feeds both hidden neurons: add "
-                    "delta_h1 and delta_h2.", value=d[0]),
-            Mistake("only one neuron's delta", "b1 feeds both hidden neurons: add "
-                    "delta_h1 and delta_h2.", value=d[1]),
-            Mistake("multiplied by the bias", "The bias enters net with the factor 1: "
-                    "d(net)/d(b) = 1, not b.", value=(d[0] + d[1]) * p["b1"]),
-            Mistake("averaged the deltas", "b1 reaches the error through both hidden "
-                    "neurons, and the paths ADD: delta_h1 + delta_h2, not their mean.",
-                    value=(d[0] + d[1]) / 2)]),
-        check_number(dE_db2, d[2] + d[3], name="dE/db2 (shared)", rtol=TYPED_RTOL, mistakes=[
-            Mistake("only one neuron's delta", "b2 feeds both outputs: add delta_o1 and "
-                    "delta_o2.", value=d[2]),
-            Mistake("only one neuron's delta", "b2 feeds both outputs: add delta_o1 and "
-                    "delta_o2.", value=d[3]),
-            Mistake("multiplied by the bias", "The bias enters net with the factor 1: "
-                    "d(net)/d(b) = 1, not b.", value=(d[2] + d[3]) * p["b2"]),
-            Mistake("averaged the deltas", "b2 reaches the error through both outputs, "
-                    "and the paths ADD: delta_o1 + delta_o2, not their mean.",
-                    value=(d[2] + d[3]) / 2)]),
+        _check_shared_bias(dE_db1, "b1", ("delta_h1", d[0]), ("delta_h2", d[1]),
+                           "hidden neurons"),
+        _check_shared_bias(dE_db2, "b2", ("delta_o1", d[2]), ("delta_o2", d[3]), "outputs"),
         check_array(per_neuron, d, name="one bias per neuron", rtol=TYPED_RTOL, mistakes=[
             Mistake("the shared sums again", "With one bias per neuron, each bias reaches "
                     "the error through its own neuron only: its gradient is that delta.",
@@ -473,6 +455,19 @@ def check_bias_gradients(dE_db1, dE_db2, per_neuron):
             Mistake("the layers in the wrong order", "The list asked for is [b_h1, b_h2, "
                     "b_o1, b_o2]: the hidden biases first.", value=[d[2], d[3], d[0], d[1]])]),
         name="the bias gradients")
+
+
+def _check_shared_bias(answer, bias, first, second, feeds):
+    """A bias shared by two neurons: its gradient is the sum of their (name, delta) pair."""
+    (n1, d1), (n2, d2) = first, second
+    add = f"{bias} feeds both {feeds}: add {n1} and {n2}."
+    return check_number(answer, d1 + d2, name=f"dE/d{bias} (shared)", rtol=TYPED_RTOL, mistakes=[
+        Mistake("only one neuron's delta", add, value=d1),
+        Mistake("only one neuron's delta", add, value=d2),
+        Mistake("multiplied by the bias", "The bias enters net with the factor 1: "
+                "d(net)/d(b) = 1, not b.", value=(d1 + d2) * CLASSIC["p"][bias]),
+        Mistake("averaged the deltas", f"{bias} reaches the error through both {feeds}, and "
+                f"the paths ADD: {n1} + {n2}, not their mean.", value=(d1 + d2) / 2)])
 
 
 # ------------------------------------------------------------ 8, 9. the general equations
