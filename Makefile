@@ -7,8 +7,6 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 EXTRAS := book,lab,test
-JB     := $(VENV)/bin/jupyter-book
-BUILD_FLAGS := -W -n --keep-going
 
 .PHONY: help setup book test lab clean lock bench
 
@@ -29,7 +27,7 @@ $(STAMP): pyproject.toml requirements.lock
 	@touch $(STAMP)
 
 book: $(STAMP)
-	BPLIB_STATIC=1 $(JB) build . $(BUILD_FLAGS) || { find _build/html/reports -name "*.log" -exec cat {} + 2>/dev/null; exit 1; }
+	$(PY) -m tools.build_book || { find _build/html/reports -name "*.log" -exec cat {} + 2>/dev/null; exit 1; }
 	@echo ""
 	@echo "The book is built. Open this page in a browser:"
 	@echo "  file://$(CURDIR)/_build/html/index.html"

@@ -92,3 +92,23 @@ def test_every_figure_is_drawn_not_printed(built_book: Path):
     printed = [str(p.relative_to(built_book)) for p in sorted(built_book.rglob("*.html"))
                if "&lt;Figure size" in p.read_text(encoding="utf-8", errors="replace")]
     assert not printed, f"figures printed as text instead of drawn: {printed}"
+
+
+def test_every_chapter_and_lab_page_offers_its_notebook(built_book: Path):
+    """The page's download menu links the notebook, and the linked file is that notebook."""
+    import nbformat
+
+    missing = []
+    for entry in toc_files():
+        source = REPO_ROOT / f"{entry}.ipynb"
+        if not source.exists():
+            continue
+        page = (built_book / f"{entry}.html").read_text(encoding="utf-8")
+        link = f"_sources/{entry}.ipynb"
+        copy = built_book / link
+        if link not in page or not copy.exists():
+            missing.append(entry)
+        elif nbformat.read(copy, as_version=4).cells[0].source != \
+                nbformat.read(source, as_version=4).cells[0].source:
+            missing.append(f"{entry} (the download is another notebook)")
+    assert not missing, f"pages without their notebook download: {missing}"

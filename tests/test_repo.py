@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 import subprocess
 import tomllib
 
@@ -131,3 +132,14 @@ def test_chapter_keeps_its_key_numbers_for_comparison(notebook):
     checked = [c for c in nb.cells if c.cell_type == "code"
                and "nbval-check-output" in c.metadata.get("tags", []) and c.outputs]
     assert checked, f"{notebook.name}: no cell tagged nbval-check-output with a stored output"
+
+
+@pytest.mark.parametrize("listing", ["README.md", "book/index.md"])
+def test_chapter_lists_match_the_chapters_that_exist(listing):
+    """The README's chapter list and the front page's path name every chapter, and no other."""
+    chapters = {Path(f).name for f in toc_files() if re.match(r"book/\d\d-", f)}
+    text = (REPO_ROOT / listing).read_text()
+    named = set(re.findall(r"\b(\d\d-[a-z0-9-]+)\.ipynb", text))
+    assert chapters, "no numbered chapter in _toc.yml"
+    assert named == chapters, (f"{listing}: chapters missing {sorted(chapters - named)}, "
+                               f"named but not in the book {sorted(named - chapters)}")
