@@ -9,15 +9,12 @@ it, except under CI (CI=true), where that is a failure.
 from __future__ import annotations
 
 import os
-import shutil
 from urllib.parse import urlsplit
 
 import pytest
 
-#: Headless, and nothing that reaches for the network on its own.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+from tools.chromium import CHROMIUM_ARGS, find_chromium  # noqa: F401 (re-exported)
+
 INSTALL_HINT = ("install Chromium from the system's package manager "
                 "(Debian/Ubuntu: `sudo apt-get install chromium`) or set BPLIB_CHROMIUM "
                 "to a Chromium binary; never `playwright install`")
@@ -32,12 +29,6 @@ def skip_or_fail(message: str):
     if under_ci():
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
-
-
-def find_chromium() -> str | None:
-    candidates = [os.environ.get("BPLIB_CHROMIUM"), "/usr/bin/chromium",
-                  shutil.which("chromium"), shutil.which("chromium-browser")]
-    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
 
 
 def require_browser(what: str = "browser checks of the built book"):

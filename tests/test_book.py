@@ -112,3 +112,20 @@ def test_every_chapter_and_lab_page_offers_its_notebook(built_book: Path):
                 nbformat.read(source, as_version=4).cells[0].source:
             missing.append(f"{entry} (the download is another notebook)")
     assert not missing, f"pages without their notebook download: {missing}"
+
+
+def test_the_whole_book_is_one_pdf_with_a_bookmark_per_page(built_book: Path):
+    """make book prints the book (tools/print_pdf.py); the front page links the PDF."""
+    from pypdf import PdfReader
+
+    from browser_support import find_chromium, skip_or_fail
+
+    if find_chromium() is None:
+        skip_or_fail("no Chromium, so the build made no PDF; install it with the system's "
+                     "package manager (Debian/Ubuntu: `sudo apt-get install chromium`)")
+    pdf = PdfReader(built_book / "book.pdf")
+    titles = [item.title for item in pdf.outline]
+    assert len(titles) == len(toc_files()), titles
+    assert titles[1].startswith("1. "), titles
+    assert len(pdf.pages) > 2 * len(titles)
+    assert 'href="../book.pdf"' in (built_book / "book" / "index.html").read_text(encoding="utf-8")

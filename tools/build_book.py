@@ -7,7 +7,8 @@ stale, executes every notebook of the table of contents into it in parallel (one
 kernel per notebook, top to bottom, as the build would), keeps a copy of each executed
 notebook in ``_build/executed/`` (what the tests check), then runs the build. A notebook
 that failed here is left out of the cache: the build executes it again and stops on its
-error, with the traceback.
+error, with the traceback. Last, the built book is printed to ``_build/html/book.pdf``
+(tools/print_pdf.py) when the machine has Chromium.
 
     python -m tools.build_book [--jobs N]
 
@@ -30,6 +31,9 @@ import yaml
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
 from jupyter_cache.executors.utils import single_nb_execution
+
+from tools.chromium import find_chromium
+from tools.print_pdf import print_book
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
@@ -95,9 +99,15 @@ def build(jobs: int | None = None, quiet: bool = False) -> subprocess.CompletedP
     print(f"executed {len(notebooks)} notebooks on {jobs} processes in "
           f"{time.perf_counter() - start:.0f} s; building the pages")
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    return subprocess.run(
+    result = subprocess.run(
         [str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going"],
         cwd=ROOT, capture_output=quiet, text=True)
+    if result.returncode == 0:
+        if find_chromium():
+            print(f"printed the book to {print_book().relative_to(ROOT)}")
+        else:
+            print("no Chromium on this machine, so no PDF (Debian/Ubuntu: apt-get install chromium)")
+    return result
 
 
 def main(argv=None) -> int:
