@@ -74,7 +74,7 @@ def test_views_and_demos():
     assert isinstance(ch07.curves_figure({("quadratic", "fast"): ch07.train_neuron(
         0.6, 0.9, epochs=10)}), Figure)
     d = ch07.logit_demo()
-    assert [s.name for s in d.sliders] == ["z", "y"] and d.n_frames == 36
+    assert [s.name for s in d.sliders] == ["z", "y"] and d.n_frames == 26
     assert 30 in d.sliders[0].values and -30 in d.sliders[0].values
     s = ch07.start_demo()
     assert s.n_frames == 11 and {0.6, 3.1} <= set(s.sliders[0].values)

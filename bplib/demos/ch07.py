@@ -23,12 +23,13 @@ __all__ = ["NIELSEN", "train_neuron", "epochs_below", "curves_figure", "start_vi
 
 #: Nielsen's experiment (Neural Networks and Deep Learning, Chapter 3) as he reports
 #: it: input 1, target 0, quadratic cost with learning rate 0.15 for 300 epochs; the
-#: outputs of his two starts, his final output for the first start, and the learning
-#: rate he used for the cross-entropy.
+#: outputs of his two starts, his final output for the first start, the "150 or so"
+#: epochs in which the second start barely changes, and the learning rate he used for
+#: the cross-entropy.
 NIELSEN = {"x": 1.0, "y": 0.0, "eta": 0.15, "epochs": 300,
            "fast": (0.6, 0.9), "slow": (2.0, 2.0),
            "output_fast": 0.82, "output_slow": 0.98, "final_fast": 0.09,
-           "eta_cross_entropy": 0.005}
+           "eta_cross_entropy": 0.005, "stall_epochs_slow": 150}
 
 COSTS = ("quadratic", "cross_entropy")
 
@@ -159,7 +160,7 @@ def _curves(y, zs):
     return quad, quad_g, ce, s - y, bce, bce_g
 
 
-_ZS = np.linspace(-40, 40, 1601)
+_ZS = np.linspace(-40, 40, 401)
 
 
 def logit_view(z=6.0, y=0):
@@ -201,11 +202,11 @@ def logit_view(z=6.0, y=0):
 
 
 def logit_demo():
-    """Sliders over the logit z (-34 to 34 in steps of 4) and the target (0 or 1): 36 frames."""
+    """Sliders over the logit z (-36 to 36 in steps of 6) and the target (0 or 1): 26 frames."""
     from bplib.figures import Demo, Slider
 
     return Demo(lambda z, y: logit_view(z, y),
-                Slider("z", -34, 34, 4, value=6, label="logit z"),
+                Slider("z", -36, 36, 6, value=6, label="logit z"),
                 Slider("y", 0, 1, 1, value=0, label="target y"),
                 title="Move z away from the target: the quadratic gradient dies, "
                       "the cross-entropy gradient does not")
