@@ -12,6 +12,8 @@ through ``Sigmoid`` + ``BinaryCrossEntropy`` and through the fused
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -50,8 +52,9 @@ def train_neuron(w, b, cost="quadratic", eta=0.15, epochs=300, x=1.0, y=0.0):
         a = float(sigmoid(z))
         if cost == "quadratic":
             c, delta = 0.5 * (a - y) ** 2, (a - y) * a * (1 - a)
-        else:
-            c, delta = float(BinaryCrossEntropyWithLogits()(np.array([z]), np.array([y]))), a - y
+        else:   # eq. (ch07-bce-logits), as BinaryCrossEntropyWithLogits computes it
+            c = (max(z, 0.0) - y * z) + math.log1p(math.exp(-abs(z)))
+            delta = a - y
         ws.append(w), bs.append(b), outs.append(a), costs.append(c)
         if step < epochs:
             w, b = w - eta * x * delta, b - eta * delta
