@@ -181,15 +181,17 @@ def logit_view(z=6.0, y=0):
     for ax, i in ((ax1, 0), (ax2, 1)):
         ax.axvline(z, color="0.4", lw=0.8)
         for name, color in (("quadratic", "C0"), ("cross_entropy", "C3")):
-            ax.plot([z], [min(vals[name][i], 8.0)], "o", color=color, ms=5)
+            ax.plot([z], [max(vals[name][i], 1e-4) if i == 0 else vals[name][i]], "o",
+                    color=color, ms=5)
         ax.set_xlim(-40, 40)
         ax.set_xlabel("logit $z$")
         ax.grid(True, alpha=0.3)
     ax2.plot([z], [vals["sigmoid_then_bce"][1]], "x", color="k", ms=6)
-    ax1.set_ylim(0, 8)
-    ax1.set_ylabel("loss (clipped at 8)")
+    ax1.set_yscale("log")
+    ax1.set_ylim(1e-4, 100)
+    ax1.set_ylabel("loss (log scale)")
     ax1.set_title(f"target $y = {y}$", fontsize=10)
-    ax1.legend(fontsize=7.5, loc="upper center")
+    ax1.legend(fontsize=7.5, loc="lower right" if y == 0 else "lower left")
     ax2.set_ylim(-1.1, 1.1)
     ax2.set_ylabel(r"$\partial L / \partial z$")
     ax2.set_title("gradient", fontsize=10)
