@@ -154,6 +154,8 @@ class BinaryCrossEntropyWithLogits(Loss):
     No log is clamped, so the loss of a confidently wrong logit grows like abs(z) and
     its gradient stays (σ(z) - y) / M, eq. (ch07-bce-logits-grad). Do not put a
     ``Sigmoid`` layer before this loss; take ``sigmoid`` of the output for probabilities.
+    The network's outputs are logits, so the predicted class is ``net.predict(X) > 0``
+    (``predict_classes`` thresholds outputs at 0.5, which suits probabilities).
     """
 
     def forward(self, y_hat, y) -> float:

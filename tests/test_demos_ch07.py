@@ -37,6 +37,8 @@ def test_nielsen_starts_and_the_slowdown():
     assert round(slow["output"][0], 2) == ch07.NIELSEN["output_slow"]
     assert round(fast["output"][-1], 2) == ch07.NIELSEN["final_fast"]
     assert len(fast["output"]) == 301
+    stall = ch07.NIELSEN["stall_epochs_slow"]          # "150 or so" epochs of little change
+    assert slow["output"][stall] > 0.9 * slow["output"][0]
     # the slow start stalls under the quadratic cost, not under the cross-entropy
     assert ch07.epochs_below(slow["output"]) > 5 * ch07.epochs_below(fast["output"])
     ce = ch07.train_neuron(2.0, 2.0, "cross_entropy")
