@@ -39,9 +39,9 @@ COSTS = ("quadratic", "cross_entropy")
 def train_neuron(w, b, cost="quadratic", eta=0.15, epochs=300, x=1.0, y=0.0):
     """Gradient descent on one sigmoid neuron a = σ(w x + b) and one example (x, y).
 
-    cost "quadratic": C = (a - y)² / 2, so ∂C/∂z = (a - y) σ'(z), eq. (ch07-quad-grad);
-    cost "cross_entropy": C = -[y ln a + (1 - y) ln(1 - a)], so ∂C/∂z = a - y, eq.
-    (ch07-ce-grad). Then ∂C/∂w = x ∂C/∂z and ∂C/∂b = ∂C/∂z. Returns a dict of arrays
+    cost "quadratic": E = (a - y)² / 2, so ∂E/∂z = (a - y) σ'(z), eq. (ch07-quad-grad);
+    cost "cross_entropy": E = -[y ln a + (1 - y) ln(1 - a)], so ∂E/∂z = a - y, eq.
+    (ch07-ce-grad). Then ∂E/∂w = x ∂E/∂z and ∂E/∂b = ∂E/∂z. Returns a dict of arrays
     of length epochs + 1 (the start, then after each step): "w", "b", "output", "cost".
     """
     if cost not in COSTS:
@@ -135,11 +135,11 @@ def start_demo():
 
 # -- one logit, each loss and its gradient ---------------------------------------------
 def losses_at(z, y):
-    """Each loss and its gradient dL/dz at one logit z and target y, as bplib computes.
+    """Each loss and its gradient dE/dz at one logit z and target y, as bplib computes.
 
     Keys: "quadratic" (½(σ(z) - y)², through a ``Sigmoid``), "cross_entropy" (the fused
     ``BinaryCrossEntropyWithLogits``) and "sigmoid_then_bce" (``Sigmoid`` then
-    ``BinaryCrossEntropy``, clamped as PyTorch's BCELoss); each a pair (loss, dL/dz).
+    ``BinaryCrossEntropy``, clamped as PyTorch's BCELoss); each a pair (loss, dE/dz).
     """
     from bplib.losses import HalfSSE
     zs, ys = np.array([[float(z)]]), np.array([[float(y)]])
@@ -168,7 +168,7 @@ _ZS = np.linspace(-40, 40, 401)
 
 def logit_view(z=6.0, y=0):
     """Left: the quadratic cost and the cross-entropy against the logit z; right: their
-    gradients dL/dz, with ``Sigmoid`` + ``BinaryCrossEntropy`` dotted. Returns (Figure, text)."""
+    gradients dE/dz, with ``Sigmoid`` + ``BinaryCrossEntropy`` dotted. Returns (Figure, text)."""
     quad, quad_g, ce, ce_g, bce, bce_g = _curves(y, _ZS)
     fig = Figure(figsize=(7.6, 3.0), layout="constrained")
     ax1, ax2 = fig.subplots(1, 2)
@@ -193,7 +193,7 @@ def logit_view(z=6.0, y=0):
     ax1.set_title(f"target $y = {y}$", fontsize=10)
     ax1.legend(fontsize=7.5, loc="lower right" if y == 0 else "lower left")
     ax2.set_ylim(-1.1, 1.1)
-    ax2.set_ylabel(r"$\partial L / \partial z$")
+    ax2.set_ylabel(r"$\partial E / \partial z$")
     ax2.set_title("gradient", fontsize=10)
     ax2.legend(fontsize=7.5, loc="lower center" if y == 0 else "upper center")
     text = (f"z = {z:g}, y = {y}, output sigmoid(z) = {float(sigmoid(z)):.3g}\n"
@@ -219,7 +219,7 @@ def logit_demo():
 
 # -- the flaw of the unfused pair ------------------------------------------------------
 def saturated_gradients(z_wrong, batch=5):
-    """dL/dz of one confidently wrong example (logit ``z_wrong``, target 0) in a batch.
+    """dE/dz of one confidently wrong example (logit ``z_wrong``, target 0) in a batch.
 
     The other ``batch - 1`` examples are ordinary (logits 0, 1, -1, 2, ..., targets 1,
     1, 0, 1, ...). Returns (through ``Sigmoid`` + ``BinaryCrossEntropy``, through the

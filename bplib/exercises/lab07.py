@@ -49,10 +49,10 @@ _NO_SLOPE = ("the sigmoid's slope left out", "sigma(z) - y is the cross-entropy'
              "(1 - sigma(z)) as well: (sigma(z) - y) sigma'(z).")
 
 
-@lab.exercise(1, hint="Chain rule: dC/dz = dC/dy_hat * dy_hat/dz with y_hat = sigmoid(z), "
-              "dC/dy_hat = y_hat - y and dy_hat/dz = y_hat (1 - y_hat).")
+@lab.exercise(1, hint="Chain rule: dE/dz = dE/dy_hat * dy_hat/dz with y_hat = sigmoid(z), "
+              "dE/dy_hat = y_hat - y and dy_hat/dz = y_hat (1 - y_hat).")
 def check_quad_grad(fn):
-    """Exercise 1: quad_grad(z, y) = dC/dz for C = (sigmoid(z) - y)^2 / 2, eq. (ch07-quad-grad)."""
+    """Exercise 1: quad_grad(z, y) = dE/dz for E = (sigmoid(z) - y)^2 / 2, eq. (ch07-quad-grad)."""
     return check_function(fn, _quad_grad, _z_y_cases(701), name="quad_grad(z, y)", mistakes=[
         Mistake(*_NO_SLOPE, function=lambda z, y: _sig(z) - y),
         Mistake("the slope from z", "sigma'(z) = sigma(z) (1 - sigma(z)), computed from the "
@@ -86,11 +86,11 @@ _MISSING_TERM = ("missing (1 - y) log(1 - y_hat) term", "The binary cross-entrop
               "d/dy_hat of -(1 - y) log(1 - y_hat) is +(1 - y) / (1 - y_hat) (the inner "
               "derivative of 1 - y_hat is -1).")
 def check_bce_grad(fn):
-    """Exercise 2: bce_grad(y_hat, y) = dL/dy_hat of the binary cross-entropy, eq. (ch07-bce-dyhat)."""
+    """Exercise 2: bce_grad(y_hat, y) = dE/dy_hat of the binary cross-entropy, eq. (ch07-bce-dyhat)."""
     return check_function(fn, _bce_grad, _bce_cases(), name="bce_grad(y_hat, y)", mistakes=[
         Mistake(*_MISSING_TERM, function=lambda y_hat, y: -y / y_hat),
-        Mistake("the gradient with respect to z", "y_hat - y is dL/dz, AFTER the sigmoid's "
-                "slope has cancelled. Asked for here is dL/dy_hat, before the sigmoid: "
+        Mistake("the gradient with respect to z", "y_hat - y is dE/dz, AFTER the sigmoid's "
+                "slope has cancelled. Asked for here is dE/dy_hat, before the sigmoid: "
                 "-y / y_hat + (1 - y) / (1 - y_hat).", function=lambda y_hat, y: y_hat - y),
         Mistake("the second term's sign", "d/dy_hat of log(1 - y_hat) is -1 / (1 - y_hat) "
                 "(the inner derivative is -1), so -(1 - y) log(1 - y_hat) gives "
@@ -173,7 +173,7 @@ def check_softmax_ce_grad(fn):
                 function=lambda Z, labels: _sce_grad(Z, labels) * len(Z)),
         Mistake("the one-hot targets not subtracted", "The gradient is Y_hat - Y: subtract "
                 "1 at each example's right class (np.eye(K)[labels]).", function=no_onehot),
-        Mistake("the gradient with respect to y_hat", "-y / y_hat is dL/dy_hat, before "
+        Mistake("the gradient with respect to y_hat", "-y / y_hat is dE/dy_hat, before "
                 "softmax. Through softmax's Jacobian it collapses to y_hat - y, the gradient "
                 "with respect to the logits Z that is asked for.", function=dyhat),
         Mistake("divided by N K", "The mean is over the N examples (rows), not over all "
