@@ -5,16 +5,18 @@ Every loss caches what its gradient needs in ``forward``; ``backward()`` returns
 before ``forward`` raises a ``RuntimeError``. Inputs are tested for NaN and infinity
 (with the same checks as the layers), labels for their range.
 
-=========================  ===================================  ========================
-class (``get_loss`` name)  value L                              gradient ∂L/∂ŷ
-=========================  ===================================  ========================
-``MSE`` ("mse")            mean over all M entries of (ŷ-y)²    2 (ŷ - y) / M
-``HalfSSE`` ("half_sse")   ½ Σ (ŷ - y)² over everything         ŷ - y
-``BinaryCrossEntropy``     -mean[y log ŷ + (1-y) log(1-ŷ)]      (ŷ - y) / (ŷ(1-ŷ) M)
+=================================  ====================================  ======================
+class (``get_loss`` name)          value L                               gradient ∂L/∂ŷ
+=================================  ====================================  ======================
+``MSE`` ("mse")                    mean over all M entries of (ŷ-y)²     2 (ŷ - y) / M
+``HalfSSE`` ("half_sse")           ½ Σ (ŷ - y)² over everything          ŷ - y
+``BinaryCrossEntropy``             -mean[y log ŷ + (1-y) log(1-ŷ)]       (ŷ - y) / (ŷ(1-ŷ) M)
 ("bce")
-``SoftmaxCrossEntropy``    mean over rows of -log softmax(z)_y  (softmax(z) - y) / N
+``SoftmaxCrossEntropy``            mean over rows of -log softmax(z)_y   (softmax(z) - y) / N
 ("softmax_ce")
-=========================  ===================================  ========================
+``BinaryCrossEntropyWithLogits``   mean of softplus(z) - y z, on         (σ(z) - y) / M
+("bce_logits")                     logits z: sigmoid and BCE fused
+=================================  ====================================  ======================
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from __future__ import annotations
 import numpy as np
 
 from bplib._validate import Checked, as_array, check_name
+from bplib.activations import sigmoid
 
-__all__ = ["Loss", "MSE", "HalfSSE", "BinaryCrossEntropy", "SoftmaxCrossEntropy",
-           "get_loss"]
+__all__ = ["Loss", "MSE", "HalfSSE", "BinaryCrossEntropy", "BinaryCrossEntropyWithLogits",
+           "SoftmaxCrossEntropy", "get_loss"]
 
 
 class Loss(Checked):
@@ -107,8 +110,9 @@ class BinaryCrossEntropy(Loss):
 
     L = -(1/M) Σ [y log ŷ + (1 - y) log(1 - ŷ)], targets y in [0, 1]. As in PyTorch,
     each log is clamped at -100, so ŷ of exactly 0 or 1 gives a finite loss; the
-    gradient's denominator is clamped at 1e-12. For logits, prefer a network ending in
-    a linear layer with ``SoftmaxCrossEntropy`` (two classes) for stability.
+    gradient's denominator is clamped at 1e-12. Both clamps make the gradient of a
+    confidently wrong sigmoid output vanish (Chapter 7): for logits, prefer a network
+    ending in a linear layer with ``BinaryCrossEntropyWithLogits``.
     """
 
     def forward(self, y_hat, y) -> float:
@@ -135,6 +139,40 @@ class BinaryCrossEntropy(Loss):
         denom = np.maximum(y_hat * (1 - y_hat), y_hat.dtype.type(1e-12))
         denom *= y.size
         return (y_hat - y) / denom
+
+
+class BinaryCrossEntropyWithLogits(Loss):
+    """Sigmoid and binary cross-entropy fused, on logits z (like
+    ``torch.nn.BCEWithLogitsLoss()``); the mean over all M entries.
+
+    With ŷ = σ(z), -[y log ŷ + (1 - y) log(1 - ŷ)] = softplus(z) - y z, eq.
+    (ch07-bce-logits), and softplus(z) = log(1 + e^z) is computed as
+    max(z, 0) + log1p(e^(-abs(z))), so no exponential ever overflows:
+
+        L = (1/M) Σ [max(z, 0) - y z + log(1 + e^(-abs(z)))],   targets y in [0, 1].
+
+    No log is clamped, so the loss of a confidently wrong logit grows like abs(z) and
+    its gradient stays (σ(z) - y) / M, eq. (ch07-bce-logits-grad). Do not put a
+    ``Sigmoid`` layer before this loss; take ``sigmoid`` of the output for probabilities.
+    The network's outputs are logits, so the predicted class is ``net.predict(X) > 0``
+    (``predict_classes`` thresholds outputs at 0.5, which suits probabilities).
+    """
+
+    def forward(self, y_hat, y) -> float:
+        z, y = self._pair(y_hat, y)
+        lo, hi = y.min().item(), y.max().item()
+        if lo < 0 or hi > 1:
+            raise ValueError(f"{self._name}.forward: expected y to hold targets in [0, 1], "
+                             f"got values from {lo!r} to {hi!r}")
+        # softplus(z) - y z, with max(z, 0) - y z first: exact when y z cancels max(z, 0)
+        per_entry = (np.maximum(z, 0) - y * z) + np.log1p(np.exp(-np.abs(z)))
+        self._cache = (sigmoid(z), y)
+        return float(per_entry.sum()) / z.size
+
+    def backward(self):
+        """∂L/∂z = (σ(z) - y) / M, eq. (ch07-bce-logits-grad): σ' has cancelled."""
+        y_hat, y = self._cached()
+        return (y_hat - y) * y_hat.dtype.type(1.0 / y.size)
 
 
 class SoftmaxCrossEntropy(Loss):
@@ -216,11 +254,11 @@ def _targets(y, N, K, where):
 
 
 _LOSSES = {"mse": MSE, "half_sse": HalfSSE, "bce": BinaryCrossEntropy,
-           "softmax_ce": SoftmaxCrossEntropy}
+           "bce_logits": BinaryCrossEntropyWithLogits, "softmax_ce": SoftmaxCrossEntropy}
 
 
 def get_loss(name):
-    """Return a new loss by name: "mse", "half_sse", "bce" or "softmax_ce".
+    """Return a new loss by name: "mse", "half_sse", "bce", "bce_logits" or "softmax_ce".
 
     A ``Loss`` instance is passed through unchanged.
     """

@@ -1,15 +1,19 @@
 """Tests for bplib.losses: values, gradients, stability, bad input."""
 
+import json
+import math
+import pathlib
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from bplib.activations import softmax
+from bplib.activations import Sigmoid, sigmoid, softmax
 from bplib.gradcheck import check_loss
-from bplib.losses import (MSE, BinaryCrossEntropy, HalfSSE, Loss, SoftmaxCrossEntropy,
-                          get_loss)
+from bplib.losses import (MSE, BinaryCrossEntropy, BinaryCrossEntropyWithLogits, HalfSSE,
+                          Loss, SoftmaxCrossEntropy, get_loss)
 
 TOL = 1e-7
 shapes = hnp.array_shapes(min_dims=1, max_dims=2, max_side=6)
@@ -212,13 +216,15 @@ def test_empty_batch():
 
 def test_get_loss():
     for name, cls in [("mse", MSE), ("half_sse", HalfSSE), ("bce", BinaryCrossEntropy),
+                      ("bce_logits", BinaryCrossEntropyWithLogits),
                       ("softmax_ce", SoftmaxCrossEntropy)]:
         assert type(get_loss(name)) is cls and isinstance(get_loss(name), Loss)
     assert get_loss("mse") is not get_loss("mse")  # a fresh loss (own cache) each time
     loss = MSE()
     assert get_loss(loss) is loss
     with pytest.raises(ValueError, match="get_loss: unknown loss 'cross_entropy'; expected "
-                                         "one of 'mse', 'half_sse', 'bce', 'softmax_ce'"):
+                                         "one of 'mse', 'half_sse', 'bce', 'bce_logits', "
+                                         "'softmax_ce'"):
         get_loss("cross_entropy")
     with pytest.raises(TypeError, match="get_loss: expected loss name as a str"):
         get_loss(3)
@@ -233,3 +239,117 @@ def test_a_loss_always_checks_its_input_like_a_layer():
     with pytest.raises(ValueError, match=r"expected labels in \[0, 2\)"):
         loss(np.zeros((1, 2)), np.array([2]))
     assert not hasattr(loss, "check_input")
+
+
+# --- sigmoid and binary cross-entropy fused, on logits ------------------------------
+# tests/data/bce_logits_reference.json holds PyTorch's float64 values and gradients on
+# fixed logits (|z| = 30 and 1000 included), made by bench/make_bce_logits_reference.py.
+# The tests never import torch.
+
+REF_BCE = json.loads((pathlib.Path(__file__).parent / "data"
+                      / "bce_logits_reference.json").read_text())
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=st.data(), shape=shapes)
+def test_bce_logits_passes_gradcheck(data, shape):
+    z = data.draw(values(shape, -8.0, 8.0))
+    y = data.draw(values(shape, 0.0, 1.0))
+    check_loss(BinaryCrossEntropyWithLogits(), z, y).raise_if_failed(TOL)
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=st.data(), shape=shapes)
+def test_bce_logits_equals_sigmoid_then_bce_where_nothing_saturates(data, shape):
+    z = data.draw(values(shape, -10.0, 10.0))
+    y = data.draw(values(shape, 0.0, 1.0))
+    fused = BinaryCrossEntropyWithLogits()
+    unfused = BinaryCrossEntropy()
+    assert fused(z, y) == pytest.approx(unfused(sigmoid(z), y), rel=1e-9, abs=1e-12)
+    s = sigmoid(z)
+    np.testing.assert_allclose(fused.backward(), unfused.backward() * s * (1 - s),
+                               rtol=1e-9, atol=1e-15)
+
+
+@pytest.mark.parametrize("name", sorted(REF_BCE["cases"]))
+def test_bce_logits_matches_torch_reference(name):
+    case = REF_BCE["cases"][name]
+    z, y = np.array(case["z"]), np.array(case["y"])
+    loss = BinaryCrossEntropyWithLogits()
+    value = loss(z, y)
+    # PyTorch computes log(1 + e^(-abs z)) where bplib uses log1p: equal to 1e-9 (the
+    # "right" case, log(1 + e^-12), is where the two roundings differ most)
+    assert value == pytest.approx(case["with_logits"]["loss"], rel=1e-9)
+    np.testing.assert_allclose(loss.backward(), case["with_logits"]["grad_z"],
+                               rtol=1e-12, atol=1e-15)
+
+
+def test_bce_logits_loss_of_confident_right_logits_is_exact():
+    z = np.array([12.0, -12.0, 30.0])
+    y = np.array([1.0, 0.0, 1.0])
+    exact = sum(math.log1p(math.exp(-abs(v))) for v in z) / 3
+    assert BinaryCrossEntropyWithLogits()(z, y) == pytest.approx(exact, rel=1e-15)
+
+
+@pytest.mark.parametrize("name", sorted(REF_BCE["cases"]))
+def test_sigmoid_then_bce_matches_torch_bceloss_and_its_flaw(name):
+    """The unfused pair reproduces torch.nn.BCELoss, flaw included (to 1e-8: PyTorch's
+    clamp of y_hat (1 - y_hat) is the float32 number nearest 1e-12, bplib's 1e-12)."""
+    case = REF_BCE["cases"][name]
+    z, y = np.array(case["z"]), np.array(case["y"])
+    ref = case["sigmoid_then_bce"]
+    layer, loss = Sigmoid(), BinaryCrossEntropy()
+    y_hat = layer.forward(z)
+    np.testing.assert_allclose(y_hat, ref["y_hat"], rtol=1e-15, atol=0)
+    assert loss(y_hat, y) == pytest.approx(ref["loss"], rel=1e-12)
+    np.testing.assert_allclose(layer.backward(loss.backward()), ref["grad_z"],
+                               rtol=1e-8, atol=1e-15)
+
+
+def test_the_fused_loss_keeps_the_gradient_the_unfused_pair_loses():
+    """One confidently wrong example in a batch of 5: (sigma(z) - y) / 5 = 0.2 fused;
+    about 0.019 at abs(z) = 30 and exactly 0 at 1000 through Sigmoid + BCE."""
+    for big, unfused_expected in ((30.0, 0.0187), (1000.0, 0.0)):
+        z = np.array([[big], [0.0], [1.0], [-1.0], [2.0]])
+        y = np.array([[0.0], [1.0], [1.0], [0.0], [1.0]])
+        fused = BinaryCrossEntropyWithLogits()
+        fused(z, y)
+        assert fused.backward()[0, 0] == pytest.approx(0.2, rel=1e-12)
+        layer, loss = Sigmoid(), BinaryCrossEntropy()
+        loss(layer.forward(z), y)
+        g = layer.backward(loss.backward())[0, 0]
+        assert g == pytest.approx(unfused_expected, abs=1e-4) if big == 30.0 else g == 0.0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bce_logits_of_1000_finite_and_dtype_kept(dtype):
+    z = np.array([[1000.0, -1000.0], [-1000.0, 0.0]], dtype=dtype)
+    loss = BinaryCrossEntropyWithLogits()
+    value = loss(z, np.array([[0.0, 0.0], [1.0, 1.0]], dtype=dtype))
+    assert value == pytest.approx((1000 + 1000 + math.log(2)) / 4, rel=1e-6)
+    g = loss.backward()
+    assert g.dtype == dtype and np.all(np.isfinite(g))
+    np.testing.assert_allclose(g, [[0.25, 0.0], [-0.25, -0.125]], rtol=1e-6)
+
+
+def test_bce_logits_contract_and_bad_input():
+    assert isinstance(get_loss("bce_logits"), BinaryCrossEntropyWithLogits)
+    assert repr(BinaryCrossEntropyWithLogits()) == "BinaryCrossEntropyWithLogits()"
+    with pytest.raises(RuntimeError, match=r"BinaryCrossEntropyWithLogits\.backward: "
+                                           "backward\\(\\) was called before forward"):
+        BinaryCrossEntropyWithLogits().backward()
+    with pytest.raises(ValueError, match=r"BinaryCrossEntropyWithLogits\.forward: expected "
+                                         r"y to hold targets in \[0, 1\], got values from "
+                                         r"0\.0 to 2\.0"):
+        BinaryCrossEntropyWithLogits()(np.array([0.5, 3.0]), np.array([0.0, 2.0]))
+    with pytest.raises(ValueError, match=r"BinaryCrossEntropyWithLogits\.forward: expected "
+                                         r"finite"):
+        BinaryCrossEntropyWithLogits()(np.array([np.inf, 0.0]), np.array([0.0, 1.0]))
+    with pytest.raises(ValueError, match=r"expected y of the same shape as y_hat"):
+        BinaryCrossEntropyWithLogits()(np.zeros((3, 2)), np.zeros((2, 3)))
+    loss = BinaryCrossEntropyWithLogits()          # targets (N,) for one column (N, 1)
+    loss(np.array([[2.0], [-1.0]]), np.array([1.0, 0.0]))
+    assert loss.backward().shape == (2, 1)
+    # logits far outside [0, 1] are fine: they are not probabilities
+    assert np.isfinite(BinaryCrossEntropyWithLogits()(np.array([-50.0, 50.0]),
+                                                      np.array([0.0, 1.0])))
