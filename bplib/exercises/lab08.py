@@ -188,7 +188,7 @@ def check_standardize(fn):
         _USED_TEST_STATS, _ALL_DATA,
         Mistake("standardised each row", "Each FEATURE (column) gets its own mean and "
                 "standard deviation: axis=0, over the examples, not axis=1.",
-                function=_std_with("train", "train", axis=1)),
+                function=_std_with("own", "own", axis=1)),
         Mistake("only centred", "Subtracting the mean is half of it: divide by sigma too.",
                 function=_std_with("train", "train", divide=False)),
         Mistake("used test statistics", "The test set's standard deviation was used for the "
