@@ -233,8 +233,7 @@ def batch_figure(curves, times, per_epoch):
     names = list(per_epoch)
     ax3.bar(range(len(names)), [1000 * per_epoch[n] for n in names],
             color=[f"C{k}" for k in range(len(names))])
-    ax3.set_xticks(range(len(names)), names)
-    ax3.set_yscale("log")
+    ax3.set_xticks(range(len(names)), [n.split(" ")[0] for n in names], fontsize=8)
     ax3.set_xlabel("batch size")
     ax3.set_ylabel("ms per epoch")
     ax3.grid(alpha=0.3, axis="y")
@@ -275,14 +274,13 @@ def confusion_figure(C, *, title=None):
     off = C.astype(float).copy()
     np.fill_diagonal(off, np.nan)
     ax.imshow(np.where(np.eye(k, dtype=bool), 0.25, np.nan), cmap="Greys", vmin=0, vmax=1)
-    ax.imshow(np.where(off > 0, off, np.nan), cmap="Reds", vmin=0,
-              vmax=max(2.0, np.nanmax(off) if np.any(off > 0) else 1.0))
+    top = np.nanmax(off) if np.any(off > 0) else 1.0
+    ax.imshow(np.where(off > 0, off, np.nan), cmap="Reds", vmin=-0.5 * top, vmax=1.5 * top)
     for i in range(k):
         for j in range(k):
             if C[i, j] or i == j:
                 ax.text(j, i, str(C[i, j]), ha="center", va="center", fontsize=8,
-                        color="black" if i == j else "darkred",
-                        fontweight="normal" if i == j else "bold")
+                        color="black", fontweight="normal" if i == j else "bold")
     ax.set_xticks(range(k))
     ax.set_yticks(range(k))
     ax.set_xlabel("predicted digit")
@@ -341,9 +339,12 @@ def replay_view(epoch, logs, predictions, y_val):
     pred = predictions[epoch]
     C = confusion_matrix(y_val, pred, n_classes=10)
     errors = int(C.sum() - np.trace(C))
-    ax2.imshow(np.where(np.eye(10, dtype=bool), np.nan, C), cmap="Reds", vmin=0, vmax=8)
-    ax2.imshow(np.where(np.eye(10, dtype=bool), np.diag(C)[:, None] * np.ones(10), np.nan),
-               cmap="Greys", vmin=0, vmax=60, alpha=0.6)
+    eye = np.eye(10, dtype=bool)
+    ax2.imshow(np.where(eye | (C == 0), np.nan, C), cmap="Reds", vmin=-4, vmax=12)
+    ax2.imshow(np.where(eye, 0.3, np.nan), cmap="Greys", vmin=0, vmax=1)
+    for i, j in zip(*np.nonzero(C)):
+        ax2.text(j, i, str(C[i, j]), ha="center", va="center", fontsize=7,
+                 fontweight="normal" if i == j else "bold")
     ax2.set_xticks(range(10))
     ax2.set_yticks(range(10))
     ax2.set_xlabel("predicted digit")
