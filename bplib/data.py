@@ -26,7 +26,7 @@ def _rows(X, y, where):
     return X, y
 
 
-def train_val_test_split(X, y, *, val=0.15, test=0.15, seed=0):
+def train_val_test_split(X, y, *, val=0.15, test=0.15, seed=0, stratify=None):
     """Shuffle the rows and split them into training, validation and test sets.
 
     Parameters
@@ -35,25 +35,79 @@ def train_val_test_split(X, y, *, val=0.15, test=0.15, seed=0):
     val, test : float
         Fractions of N (each in [0, 1), together < 1); counts are rounded to the
         nearest integer. The rest is the training set.
+    seed : int or numpy.random.Generator
+    stratify : None, True or array of labels (N,), optional
+        None (default): a plain random split. True: keep the proportion of every class
+        of ``y`` (labels (N,), or one-hot rows) the same in the three sets; an array:
+        stratify by those labels instead. Each class gives the validation and test
+        sets ``val`` and ``test`` times its count, rounded so that the set sizes are
+        exactly those of the plain split (largest remainders first).
 
     Returns
     -------
     (X_train, y_train), (X_val, y_val), (X_test, y_test)
     """
-    X, y = _rows(X, y, "train_val_test_split")
+    where = "train_val_test_split"
+    X, y = _rows(X, y, where)
     for name, frac in (("val", val), ("test", test)):
         if not isinstance(frac, (int, float)) or isinstance(frac, bool) or not 0 <= frac < 1:
-            raise ValueError(f"train_val_test_split: {name} must be a fraction in [0, 1), got {frac!r}")
+            raise ValueError(f"{where}: {name} must be a fraction in [0, 1), got {frac!r}")
     if val + test >= 1:
-        raise ValueError(f"train_val_test_split: val + test must be < 1, got {val} + {test}")
+        raise ValueError(f"{where}: val + test must be < 1, got {val} + {test}")
     n = X.shape[0]
     n_val, n_test = int(round(val * n)), int(round(test * n))
     if n - n_val - n_test < 1:
-        raise ValueError(f"train_val_test_split: {n} rows leave no training data "
+        raise ValueError(f"{where}: {n} rows leave no training data "
                          f"with val={val}, test={test}")
-    perm = as_generator(seed, where="train_val_test_split").permutation(n)
-    i_test, i_val, i_train = perm[:n_test], perm[n_test:n_test + n_val], perm[n_test + n_val:]
+    rng = as_generator(seed, where=where)
+    if stratify is None or stratify is False:
+        perm = rng.permutation(n)
+        i_test, i_val, i_train = perm[:n_test], perm[n_test:n_test + n_val], perm[n_test + n_val:]
+    else:
+        labels = _strata(y if stratify is True else stratify, n, where)
+        i_train, i_val, i_test = _stratified_indices(labels, n_val, n_test, rng)
     return (X[i_train], y[i_train]), (X[i_val], y[i_val]), (X[i_test], y[i_test])
+
+
+def _strata(labels, n, where):
+    """The class label of every row, (N,), from labels (N,) or one-hot rows (N, K)."""
+    a = np.asarray(labels)
+    if a.ndim == 2 and a.shape[0] == n and a.shape[1] > 1:
+        a = a.argmax(axis=1)
+    if a.ndim != 1 or a.shape[0] != n:
+        raise ValueError(f"{where}: stratify needs one label per row, shape ({n},), "
+                         f"got shape {a.shape}")
+    return a
+
+
+def _allocate(total, counts):
+    """Split the integer ``total`` over classes in proportion to ``counts`` (K,).
+
+    Each class gets the floor of its share total * n_c / N, and the units left over go
+    to the largest remainders (ties to the smaller class index). Returns ints (K,).
+    """
+    share = total * counts / counts.sum()
+    out = np.floor(share).astype(np.int64)
+    left = total - int(out.sum())
+    order = np.argsort(-(share - out), kind="stable")
+    out[order[:left]] += 1
+    return out
+
+
+def _stratified_indices(labels, n_val, n_test, rng):
+    """Row indices (train, val, test), each class split in the same proportions."""
+    classes, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
+    take_test = _allocate(n_test, counts)
+    take_val = _allocate(n_val, counts)
+    parts = {"train": [], "val": [], "test": []}
+    for c in range(len(classes)):
+        rows = rng.permutation(np.flatnonzero(inverse == c))
+        t, v = int(take_test[c]), int(take_val[c])
+        parts["test"].append(rows[:t])
+        parts["val"].append(rows[t:t + v])
+        parts["train"].append(rows[t + v:])
+    # shuffle each set, so that the classes are not in blocks
+    return tuple(rng.permutation(np.concatenate(parts[k])) for k in ("train", "val", "test"))
 
 
 class Standardizer:

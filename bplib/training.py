@@ -102,7 +102,11 @@ def fit(net, X, y, *, epochs, optimizer, batch_size=None, shuffle=True, seed=0,
         epoch** (``history.best_epoch``). Optimizer state is not restored.
     callbacks : sequence of callables ``callback(net, epoch, logs)``
         Called after every epoch (``epoch`` counts from 0, ``logs`` holds that
-        epoch's values); a callback may set ``net.stop_training = True``.
+        epoch's values); a callback may set ``net.stop_training = True``. A callback
+        that also has a method ``on_train_begin(net, epochs)`` or
+        ``on_train_end(net, history)`` is told when training starts and when it ends
+        (after early stopping has restored the best weights), as
+        ``bplib.figures.monitor.TrainingMonitor`` is.
 
     Notes
     -----
@@ -151,6 +155,7 @@ def fit(net, X, y, *, epochs, optimizer, batch_size=None, shuffle=True, seed=0,
     net.stop_training = False
     for layer in net.layers:
         layer.training = True
+    _tell(callbacks, "on_train_begin", net, epochs)
     for epoch in range(epochs):
         total = 0.0
         batches = minibatches(X, y, batch_size, shuffle=shuffle, seed=rng)
@@ -190,7 +195,16 @@ def fit(net, X, y, *, epochs, optimizer, batch_size=None, shuffle=True, seed=0,
             break
     if best_params is not None:
         net.set_params(best_params)
+    _tell(callbacks, "on_train_end", net, history)
     return history
+
+
+def _tell(callbacks, hook, *args):
+    """Call ``callback.<hook>(*args)`` for every callback that has that method."""
+    for cb in callbacks:
+        method = getattr(cb, hook, None)
+        if callable(method):
+            method(*args)
 
 
 def _scores(metric_fns, y, predicted):

@@ -106,3 +106,60 @@ def test_minibatches_seeded_and_errors():
         next(minibatches(X, Y, 0))
     with pytest.raises(ValueError, match="same number of rows"):
         next(minibatches(X, Y[:3], 2))
+
+
+# ------------------------------------------------------------ stratified splits
+def _imbalanced(seed=0):
+    rng = np.random.default_rng(seed)
+    y = np.repeat(np.arange(4), [50, 30, 15, 5])
+    return rng.normal(size=(100, 3)), rng.permutation(y)
+
+
+def test_stratified_split_keeps_every_class_proportion():
+    Xi, yi = _imbalanced()
+    (a, ya), (b, yb), (c, yc) = train_val_test_split(Xi, yi, val=0.2, test=0.2, seed=1,
+                                                     stratify=True)
+    assert (len(ya), len(yb), len(yc)) == (60, 20, 20)       # same sizes as unstratified
+    for labels, frac in ((ya, 0.6), (yb, 0.2), (yc, 0.2)):
+        np.testing.assert_array_equal(np.bincount(labels, minlength=4),
+                                      np.round(frac * np.array([50, 30, 15, 5])))
+    rows = np.concatenate([a, b, c])
+    assert len(np.unique(rows, axis=0)) == 100                # every row exactly once
+    key = {tuple(r): t for r, t in zip(Xi, yi)}
+    assert all(key[tuple(r)] == t for r, t in zip(rows, np.concatenate([ya, yb, yc])))
+
+
+def test_stratified_split_rounds_to_the_plain_sizes_and_shuffles():
+    rng = np.random.default_rng(2)
+    yi = rng.integers(0, 10, size=1797)
+    Xi = np.arange(1797.0).reshape(-1, 1)
+    plain = train_val_test_split(Xi, yi, seed=0)
+    strat = train_val_test_split(Xi, yi, seed=0, stratify=yi)   # labels given as an array
+    assert [len(p[1]) for p in plain] == [len(s[1]) for s in strat]
+    counts = np.bincount(yi, minlength=10)
+    for (_, ys), frac, tol in zip(strat, (0.7, 0.15, 0.15), (2, 1, 1)):
+        # val and test: each class's share rounded one way; training: the rest
+        assert np.all(np.abs(np.bincount(ys, minlength=10) - frac * counts) < tol)
+    assert not np.all(np.diff(strat[0][1]) >= 0)      # not sorted by class
+
+
+def test_stratify_accepts_one_hot_and_is_seeded():
+    Xi, yi = _imbalanced()
+    Y1 = np.eye(4)[yi]
+    s1 = train_val_test_split(Xi, Y1, seed=4, stratify=True)
+    s2 = train_val_test_split(Xi, yi, seed=4, stratify=True)
+    for (xa, ya), (xb, yb) in zip(s1, s2):
+        np.testing.assert_array_equal(xa, xb)
+        np.testing.assert_array_equal(ya.argmax(axis=1), yb)
+    s3 = train_val_test_split(Xi, yi, seed=5, stratify=True)
+    assert not np.array_equal(s2[0][0], s3[0][0])
+    # stratify=None and False are the plain split, unchanged
+    for flag in (None, False):
+        np.testing.assert_array_equal(train_val_test_split(Xi, yi, seed=4, stratify=flag)[0][0],
+                                      train_val_test_split(Xi, yi, seed=4)[0][0])
+
+
+def test_stratify_errors():
+    Xi, yi = _imbalanced()
+    with pytest.raises(ValueError, match=r"stratify needs one label per row, shape \(100,\)"):
+        train_val_test_split(Xi, yi, stratify=yi[:-1])

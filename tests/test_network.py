@@ -257,6 +257,31 @@ def test_callbacks_see_every_epoch_and_can_stop(data):
         net.fit(X, y, epochs=1, optimizer=SGD(lr=0.1), callbacks=[3])
 
 
+def test_callbacks_with_begin_and_end_hooks_are_told(data):
+    X, y = data
+    events = []
+
+    class Watch:
+        def on_train_begin(self, net, epochs):
+            events.append(("begin", epochs))
+
+        def __call__(self, net, epoch, logs):
+            events.append(("epoch", epoch))
+
+        def on_train_end(self, net, history):
+            # told after early stopping restored the best weights
+            events.append(("end", len(history), history.best_epoch,
+                           net.params["dense0.W"].copy()))
+
+    net = mlp()
+    hist = net.fit(X, y, epochs=40, optimizer=SGD(lr=0.5), validation_data=(X, 1 - y),
+                   early_stopping=2, callbacks=[Watch(), lambda n, e, l: None])
+    assert events[0] == ("begin", 40) and events[-1][0] == "end"
+    assert [e[1] for e in events[1:-1]] == list(range(len(hist)))
+    assert events[-1][1:3] == (len(hist), hist.best_epoch) and len(hist) < 40
+    np.testing.assert_array_equal(events[-1][3], net.params["dense0.W"])
+
+
 def test_early_stopping_restores_best_weights(data):
     X, y = data
     snapshots = []
