@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+from matplotlib.ticker import FixedLocator, FuncFormatter, MultipleLocator, NullLocator
 
 from bplib.activations import ReLU
 from bplib.data import Standardizer, train_val_test_split
@@ -136,6 +136,7 @@ def _contours(ax, surface):
     (x0, x1), (y0, y1) = s["box"]
     gx, gy, f, levels = _grid(surface)
     ax.contour(gx, gy, f, levels=levels, colors="0.75", linewidths=0.7)
+    ax.yaxis.set_major_locator(MultipleLocator(1))     # whole numbers: same label widths
     ax.plot(*s["minimum"], "*", color="k", ms=9, zorder=6)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
