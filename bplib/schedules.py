@@ -78,7 +78,9 @@ class Constant(Schedule):
 
 
 class StepDecay(Schedule):
-    """Multiply η by ``gamma`` every ``step_size`` epochs (torch's ``StepLR``)::
+    """Multiply η by ``gamma`` every ``step_size`` epochs (torch's ``StepLR``).
+
+    The rate of epoch t::
 
         η_t = η · gamma^floor(t / step_size)
     """
