@@ -11,8 +11,8 @@ both; ``tests/test_optimizers.py`` checks this against numbers produced by PyTor
 In the equations below g is the gradient, θ the parameter, η the learning rate
 ``lr`` and t the step count of that parameter (1 on the first step). Each rule is the
 gradient step of Chapter 2, eq. (ch02-update), θ ← θ − η g, with g replaced by a
-running combination of past gradients; the optimizers chapter (not yet written)
-derives them.
+running combination of past gradients; Chapter 9 derives them, and
+``bplib.schedules`` changes η from epoch to epoch.
 """
 
 from __future__ import annotations
@@ -84,7 +84,8 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent, optionally with momentum (torch.optim.SGD).
+    """Stochastic gradient descent, optionally with momentum (torch.optim.SGD),
+    eqs. (ch09-momentum) and (ch09-nesterov).
 
     With weight decay λ (coupled: added to the gradient, the L2 form) and momentum μ::
 
@@ -119,7 +120,7 @@ class SGD(Optimizer):
 
 
 class Adagrad(Optimizer):
-    """Adagrad (torch.optim.Adagrad with its defaults).
+    """Adagrad (torch.optim.Adagrad with its defaults), eq. (ch09-adagrad).
 
     The step of eq. (ch02-update), each entry scaled by its history::
 
@@ -138,27 +139,38 @@ class Adagrad(Optimizer):
 
 
 class RMSprop(Optimizer):
-    """RMSprop (torch.optim.RMSprop, not centered).
+    """RMSprop (torch.optim.RMSprop), eq. (ch09-rmsprop).
 
     The step of eq. (ch02-update), scaled by a running mean of g²::
 
         v ← α v + (1 − α) g²
         θ ← θ − η g / (√v + ε)                       (momentum = 0)
         b ← μ b + g / (√v + ε);  θ ← θ − η b         (momentum μ > 0)
+
+    ``centered=True`` also keeps the running mean of g, m ← α m + (1 − α) g, and
+    divides by √(v − m²) + ε, an estimate of the standard deviation of g.
     """
 
-    def __init__(self, lr=0.01, alpha=0.99, eps=1e-8, momentum=0.0):
+    def __init__(self, lr=0.01, alpha=0.99, eps=1e-8, momentum=0.0, centered=False):
         super().__init__(lr)
         self.alpha = real_number(alpha, "alpha", where="RMSprop", low=0, high=1, high_open=True)
         self.eps = real_number(eps, "eps", where="RMSprop", low=0)
         self.momentum = real_number(momentum, "momentum", where="RMSprop", low=0)
+        self.centered = bool(centered)
 
     def _update(self, name, p, g):
-        s = self._state(name, p, "square_avg", "momentum_buffer")
+        s = self._state(name, p, "square_avg", "momentum_buffer",
+                        *(("grad_avg",) if self.centered else ()))
         v = s["square_avg"]
         v *= self.alpha
         v += (1.0 - self.alpha) * (g * g)
-        step = g / (np.sqrt(v) + self.eps)
+        if self.centered:
+            m = s["grad_avg"]
+            m *= self.alpha
+            m += (1.0 - self.alpha) * g
+            step = g / (np.sqrt(v - m * m) + self.eps)
+        else:
+            step = g / (np.sqrt(v) + self.eps)
         if self.momentum:
             buf = s["momentum_buffer"]
             buf *= self.momentum
@@ -168,7 +180,7 @@ class RMSprop(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam (torch.optim.Adam; ``weight_decay`` is the coupled L2 form).
+    """Adam (torch.optim.Adam; ``weight_decay`` is the coupled L2 form), eq. (ch09-adam).
 
     The step of eq. (ch02-update) with running means of g and g²::
 
@@ -176,9 +188,14 @@ class Adam(Optimizer):
         m ← β₁ m + (1 − β₁) g
         v ← β₂ v + (1 − β₂) g²
         θ ← θ − (η / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
+
+    The factors 1/(1 − β₁ᵗ) and 1/(1 − β₂ᵗ) are the bias corrections of m and v.
+    ``amsgrad=True`` (Reddi et al., 2018) divides by the largest v seen so far,
+    v_max ← max(v_max, v), instead of v, so that no entry's step can grow back.
     """
 
-    def __init__(self, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+    def __init__(self, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                 amsgrad=False):
         super().__init__(lr)
         name = type(self).__name__
         try:
@@ -189,6 +206,7 @@ class Adam(Optimizer):
                       real_number(beta2, "beta2", where=name, low=0, high=1, high_open=True))
         self.eps = real_number(eps, "eps", where=name, low=0)
         self.weight_decay = real_number(weight_decay, "weight_decay", where=name, low=0)
+        self.amsgrad = bool(amsgrad)
 
     def _decay(self, p, g):
         """Coupled weight decay: add λ θ to the gradient (L2 penalty)."""
@@ -197,20 +215,24 @@ class Adam(Optimizer):
     def _update(self, name, p, g):
         g = self._decay(p, g)
         beta1, beta2 = self.betas
-        s = self._state(name, p, "exp_avg", "exp_avg_sq")
+        s = self._state(name, p, "exp_avg", "exp_avg_sq",
+                        *(("max_exp_avg_sq",) if self.amsgrad else ()))
         t = s["step"]
         m, v = s["exp_avg"], s["exp_avg_sq"]
         m *= beta1
         m += (1.0 - beta1) * g
         v *= beta2
         v += (1.0 - beta2) * (g * g)
+        if self.amsgrad:
+            np.maximum(s["max_exp_avg_sq"], v, out=s["max_exp_avg_sq"])
+            v = s["max_exp_avg_sq"]
         step_size = self.lr / (1.0 - beta1 ** t)
         denom = np.sqrt(v) / math.sqrt(1.0 - beta2 ** t) + self.eps
         p -= step_size * (m / denom)
 
 
 class AdamW(Adam):
-    """Adam with decoupled weight decay (torch.optim.AdamW).
+    """Adam with decoupled weight decay (torch.optim.AdamW), eq. (ch09-adamw).
 
     The step of eq. (ch02-update) as in Adam, and::
 
@@ -220,8 +242,9 @@ class AdamW(Adam):
     Unlike an L2 penalty, the decay is not scaled by Adam's per-parameter step size.
     """
 
-    def __init__(self, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01):
-        super().__init__(lr, betas, eps, weight_decay)
+    def __init__(self, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01,
+                 amsgrad=False):
+        super().__init__(lr, betas, eps, weight_decay, amsgrad)
 
     def _decay(self, p, g):
         if self.weight_decay:

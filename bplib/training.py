@@ -20,6 +20,7 @@ from bplib.losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from bplib.metrics import class_labels, get_metric
 from bplib.optimizers import get_optimizer
 from bplib.regularization import clip_by_global_norm, clip_by_value
+from bplib.schedules import get_schedule
 
 __all__ = ["History", "fit"]
 
@@ -63,7 +64,7 @@ class History:
 
 def fit(net, X, y, *, epochs, optimizer, batch_size=None, shuffle=True, seed=0,
         validation_data=None, metrics=None, penalty=None, clip=None,
-        early_stopping=None, callbacks=()):
+        early_stopping=None, callbacks=(), schedule=None):
     """Train ``net`` with mini-batch gradient steps; return a :class:`History`.
 
     Each step is the update of eq. (ch02-update) on one mini-batch: the loss, its
@@ -107,6 +108,12 @@ def fit(net, X, y, *, epochs, optimizer, batch_size=None, shuffle=True, seed=0,
         ``on_train_end(net, history)`` is told when training starts and when it ends
         (after early stopping has restored the best weights), as
         ``bplib.figures.monitor.TrainingMonitor`` is.
+    schedule : Schedule from ``bplib.schedules``, optional
+        Sets ``optimizer.lr = schedule.lr(t, base_lr)`` before every epoch t (or, if
+        ``schedule.every == "step"``, before every step t, counted over all epochs),
+        where ``base_lr`` is the optimizer's ``lr`` when ``fit`` starts; the history
+        then holds "lr", the rate of each epoch's first step. The optimizer keeps the
+        last rate afterwards, as PyTorch's schedulers leave it.
 
     Notes
     -----
@@ -145,6 +152,9 @@ def fit(net, X, y, *, epochs, optimizer, batch_size=None, shuffle=True, seed=0,
         early_stopping = positive_int(early_stopping, "early_stopping (patience)",
                                       where=where)
     clip_fn = _clipper(clip, where)
+    if schedule is not None:
+        schedule = get_schedule(schedule)
+        base_lr = optimizer.lr
     rng = as_generator(seed, where=where)
     steps = -(-n // batch_size)          # batches per epoch, the last one maybe smaller
 
@@ -158,8 +168,14 @@ def fit(net, X, y, *, epochs, optimizer, batch_size=None, shuffle=True, seed=0,
     _tell(callbacks, "on_train_begin", net, epochs)
     for epoch in range(epochs):
         total = 0.0
+        if schedule is not None and schedule.every == "epoch":
+            optimizer.lr = schedule.lr(epoch, base_lr)
+        epoch_lr = getattr(optimizer, "lr", None)
         batches = minibatches(X, y, batch_size, shuffle=shuffle, seed=rng)
         for step, (X_batch, y_batch) in enumerate(batches):
+            if schedule is not None and schedule.every == "step":
+                optimizer.lr = schedule.lr(epoch * steps + step, base_lr)
+                epoch_lr = optimizer.lr if step == 0 else epoch_lr
             try:
                 loss = net.loss(X_batch, y_batch, penalty=penalty)
             except NonFiniteError as exc:
@@ -169,6 +185,8 @@ def fit(net, X, y, *, epochs, optimizer, batch_size=None, shuffle=True, seed=0,
             optimizer.step(params, grads if clip_fn is None else clip_fn(grads))
             total += loss * X_batch.shape[0]
         logs = {"loss": total / n}
+        if schedule is not None:
+            logs["lr"] = epoch_lr
         if metric_fns:
             logs.update(_scores(metric_fns, y, net.predict_classes(X)))
         if validation_data is not None:

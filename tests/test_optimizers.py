@@ -217,3 +217,30 @@ def test_sgd_keeps_its_state_by_name_like_the_others():
     plain = O.SGD(lr=0.1)
     plain.step(p, {"w": np.ones(2)})
     assert plain.state == {}                   # plain gradient descent has nothing to keep
+
+
+def test_rmsprop_centered_equation():
+    lr, alpha, eps = 0.01, 0.9, 1e-8
+    p, v, m = P0.copy(), np.zeros_like(P0), np.zeros_like(P0)
+    for got, g in zip(run(O.RMSprop(lr=lr, alpha=alpha, centered=True)), GRADS):
+        v = alpha * v + (1 - alpha) * g ** 2
+        m = alpha * m + (1 - alpha) * g                  # running mean of g
+        p = p - lr * g / (np.sqrt(v - m ** 2) + eps)     # divide by a standard deviation
+        np.testing.assert_allclose(got, p, rtol=1e-12, atol=1e-14)
+
+
+def test_adam_amsgrad_equation_and_never_growing_denominator():
+    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
+    p, m, v, v_max = P0.copy(), np.zeros_like(P0), np.zeros_like(P0), np.zeros_like(P0)
+    for t, (got, g) in enumerate(zip(run(O.Adam(lr=lr, amsgrad=True)), GRADS), start=1):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g ** 2
+        v_max = np.maximum(v_max, v)
+        p = p - lr / (1 - b1 ** t) * m / (np.sqrt(v_max / (1 - b2 ** t)) + eps)
+        np.testing.assert_allclose(got, p, rtol=1e-12, atol=1e-14)
+    opt = O.Adam(amsgrad=True)
+    w = np.zeros(1)
+    opt.step({"w": w}, {"w": np.array([10.0])})
+    opt.step({"w": w}, {"w": np.array([0.0])})
+    assert opt.state["w"]["max_exp_avg_sq"][0] > opt.state["w"]["exp_avg_sq"][0]
+    assert "max_exp_avg_sq" not in O.Adam().__dict__ and O.Adam().amsgrad is False
