@@ -217,7 +217,7 @@ def scale_view(log2_c=0.0, activation=1):
     name = ACTIVATION_BY_INDEX[int(activation)]
     c = 2.0 ** log2_c
     A, deltas = scale_signals(float(log2_c), name)
-    fig = Figure(figsize=(8.0, 4.0), layout="constrained")
+    fig = Figure(figsize=(7.2, 3.6), layout="constrained")
     ax_a, ax_g = fig.subplots(1, 2, sharey=True)
     lo, hi = A_RANGE[name]
     _ridges(ax_a, A, np.linspace(lo, hi, 41), "C0")
@@ -257,7 +257,7 @@ def scale_demo():
 
 
 # ------------------------------------------------------------ dead ReLUs
-def dead_unit_runs(lrs=(0.05, 1.0), epochs=10, n=400, seed=0):
+def dead_unit_runs(lrs=(0.05, 1.0), epochs=8, n=400, seed=0):
     """Dead ReLU units of a 64-64-64-10 He-initialised network trained with SGD.
 
     For each learning rate: the number of dead units (both hidden layers together, on
