@@ -203,8 +203,9 @@ def _ridges(ax, values, bins, color):
     """One normalised histogram per layer, stacked upwards (layer 1 at the bottom)."""
     for l, v in enumerate(values):
         counts, _ = np.histogram(np.clip(v, bins[0], bins[-1]), bins=bins)
-        ax.stairs(l + 0.85 * counts / max(counts.max(), 1), bins, baseline=l, fill=True,
-                  color=color, alpha=0.6, lw=0)
+        top = l + 0.85 * counts / max(counts.max(), 1)
+        ax.fill_between(bins, l, np.append(top, top[-1]), step="post", color=color,
+                        alpha=0.6, lw=0)
     ax.set_yticks(np.arange(len(values)) + 0.3, [f"{l + 1}" for l in range(len(values))])
     ax.set_ylim(-0.1, len(values))
 
@@ -222,14 +223,14 @@ def scale_view(log2_c=0.0, activation=1):
     lo, hi = A_RANGE[name]
     _ridges(ax_a, A, np.linspace(lo, hi, 41), "C0")
     ax_a.set_xlim(lo, hi)
-    ax_a.set_xlabel(f"activation $A^{{(l)}}$ ({name})")
-    ax_a.set_ylabel("hidden layer $l$")
+    ax_a.set_xlabel(f"activations A of each layer ({name})")
+    ax_a.set_ylabel("hidden layer l")
     with np.errstate(divide="ignore"):
         logs = [np.log10(np.abs(d)) for d in deltas]
     _ridges(ax_g, logs, np.linspace(*G_RANGE, 49), "C3")
     ax_g.set_xlim(*G_RANGE)
-    ax_g.set_xlabel(r"$\log_{10} |\partial E/\partial Z^{(l)}|$")
-    fig.suptitle(rf"$W \sim N(0, c^2/n_{{in}})$, $c = {c:.2f}$, {name}", fontsize=11)
+    ax_g.set_xlabel("log10 of |dE/dZ| of each layer")
+    fig.suptitle(f"W ~ N(0, c\u00b2 / n_in), c = {c:.2f}, {name}", fontsize=11)
     rows = []
     for l, (a, d) in enumerate(zip(A, deltas)):
         if name == "relu":
