@@ -86,3 +86,23 @@ def test_ratio_runs_grow_with_the_learning_rate():
     assert list(low.columns) == ["dense0.W", "dense1.W", "dense2.W"] and len(low) == 3
     np.testing.assert_allclose(high.iloc[0] / low.iloc[0], 100, rtol=1e-6)
     assert isinstance(ch10.ratio_figure(runs), Figure)
+
+
+@pytest.mark.parametrize("residual", [False, True])
+def test_residual_backward_matches_finite_differences(residual):
+    from bplib.gradcheck import numerical_gradient
+    rng = np.random.default_rng(5)
+    X, R = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    Ws = [rng.normal(0, 0.8, (4, 4)) for _ in range(3)]
+    _, norms, dX = ch10.residual_backward(X, Ws, R, residual)
+    fd = numerical_gradient(lambda x: ch10.residual_backward(x, Ws, R, residual)[0], X.copy())
+    np.testing.assert_allclose(dX, fd, rtol=1e-6, atol=1e-10)
+    assert len(norms) == 4 and norms[0] == pytest.approx(np.linalg.norm(dX))
+
+
+def test_residual_keeps_the_gradient_where_plain_loses_it():
+    runs = ch10.residual_runs()
+    plain, res = runs["plain"], runs["residual"]
+    assert plain[0] < 1e-6 * plain[-1]
+    assert res[0] >= res[-1]
+    assert isinstance(ch10.residual_figure(runs), Figure)

@@ -363,3 +363,53 @@ def ratio_figure(runs):
     np.atleast_1d(axes)[0].set_ylabel("log10 update / weight")
     np.atleast_1d(axes)[0].legend(fontsize=8)
     return fig
+
+
+# ------------------------------------------------------------ residual connections
+def residual_backward(X, Ws, R, residual):
+    """Forward and backward pass of a stack of tanh layers, plain or residual.
+
+    Plain: A^(l) = tanh(A^(l-1) W^(l)); residual: A^(l) = A^(l-1) + tanh(A^(l-1) W^(l)).
+    The error is E = sum(A^(L) * R) / N (a fixed linear read-out R, shape like A^(L)).
+    Backward (the chain rule through each block, written by hand): with T = tanh(...),
+    dE/dA^(l-1) = (dE/dA^(l) * (1 - T^2)) W^(l)T, plus dE/dA^(l) itself when residual.
+
+    Returns (E, list of ||dE/dA^(l)|| for l = 0..L, dE/dX).
+    """
+    N = X.shape[0]
+    A, Ts = X, []
+    for W in Ws:
+        T = np.tanh(A @ W)
+        Ts.append(T)
+        A = A + T if residual else T
+    E = float(np.sum(A * R) / N)
+    dA = R / N
+    norms = [float(np.linalg.norm(dA))]
+    for W, T in zip(reversed(Ws), reversed(Ts)):
+        through = (dA * (1 - T * T)) @ W.T
+        dA = dA + through if residual else through
+        norms.append(float(np.linalg.norm(dA)))
+    return E, norms[::-1], dA
+
+
+def residual_runs(depth=30, width=64, c=0.5, n=200, seed=0):
+    """||dE/dA^(l)|| per layer for the same weights, plain and residual (l = 0..depth)."""
+    rng = np.random.default_rng(seed)
+    X = digits_train(n)[0][:, :width] if width <= 64 else rng.standard_normal((n, width))
+    Ws = [rng.normal(0.0, c / np.sqrt(width), (width, width)) for _ in range(depth)]
+    R = rng.standard_normal((n, width))
+    return {name: residual_backward(X, Ws, R, res)[1]
+            for name, res in (("plain", False), ("residual", True))}
+
+
+def residual_figure(runs):
+    """log10 of ||dE/dA^(l)|| against the layer, plain and residual."""
+    fig = Figure(figsize=(6.4, 3.0), layout="constrained")
+    ax = fig.add_subplot()
+    for name, norms in runs.items():
+        ax.semilogy(np.arange(len(norms)), norms, "o-", ms=3, label=name)
+    ax.set_xlabel("layer l (0 = the input)")
+    ax.set_ylabel(r"$\|\partial E/\partial A^{(l)}\|$")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    return fig
