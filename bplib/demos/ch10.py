@@ -100,7 +100,7 @@ def speed_table(hidden=4, activations=("sigmoid", "tanh", "relu"), seeds=3):
 
 
 def speed_figure(table, nielsen=None):
-    """Bar-free log plot of the speeds per layer, one line per row of ``table``."""
+    """The speeds per layer on a log scale, one line per row of ``table``."""
     fig = Figure(figsize=(6.4, 3.4), layout="constrained")
     ax = fig.add_subplot()
     x = np.arange(1, table.shape[1] + 1)
