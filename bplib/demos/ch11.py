@@ -250,22 +250,24 @@ def curves_figure(runs, title=None, loss=True):
 
 
 def early_stopping_figure(full, stopped):
-    """The validation loss of the full run (the U), the epoch with the lowest value,
-    and where early stopping (run ``stopped``) ended and which weights it kept."""
+    """The validation loss of the full run, zoomed in on its U (linear scale), the epoch
+    with the lowest value, and where early stopping (run ``stopped``) ended."""
     fig = Figure(figsize=(7.0, 3.4), layout="constrained")
     ax = fig.add_subplot()
     val = np.asarray(full.history["val_loss"])
     epochs = np.arange(1, len(val) + 1)
-    ax.plot(epochs, val, color="C0", lw=1.6, label="validation loss, 150 epochs")
-    ax.plot(epochs, full.history["loss"], "--", color="C0", lw=1.0, label="training loss")
+    ax.plot(epochs, val, color="C0", lw=1.6,
+            label=f"validation loss, all {len(val)} epochs")
     best, end = stopped.best_epoch + 1, stopped.epochs
     ax.axvline(best, color="C2", lw=1.2, label=f"best epoch {best}: weights restored")
     ax.axvline(end, color="C3", lw=1.2, ls=":", label=f"stopped after epoch {end}")
-    ax.set_yscale("log")
+    low, high = val.min(), val[len(val) // 2:].max()
+    pad = max(high - low, 1e-3)
+    ax.set_ylim(low - 0.5 * pad, high + 3 * pad)      # zoomed: the U is shallow
     ax.set_xlabel("epoch")
-    ax.set_ylabel("cross-entropy")
-    ax.legend(fontsize=8)
-    ax.grid(True, which="major", alpha=0.3)
+    ax.set_ylabel("validation cross-entropy (zoomed)")
+    ax.legend(fontsize=8, loc="upper right")
+    ax.grid(True, alpha=0.3)
     return fig
 
 
