@@ -18,6 +18,7 @@ R = 0.5 * LAM * float(np.sum(W ** 2))
 def test_l2_right_and_equivalent():
     assert ex.check_l2(R, LAM * W).correct
     assert ex.check_l2(round(R, 6), (LAM * W).tolist()).correct
+    assert ex.check_l2(float(f"{R:.3g}"), LAM * W).correct               # typed, 3 digits
     assert ex.check_l2(LAM / 2 * np.vdot(W, W), np.multiply(W, LAM)).correct
     assert ex.check_l2(..., ...).status == "not-attempted"
 

@@ -48,7 +48,7 @@ def check_l2(value, grad):
     W, lam = L2_CASE["W"], L2_CASE["lam"]
     R = 0.5 * lam * float(np.sum(W ** 2))
     return combine(
-        check_number(value, R, name="the penalty R", mistakes=[
+        check_number(value, R, name="the penalty R", rtol=TYPED_RTOL, mistakes=[
             Mistake("the 1/2 left out of the penalty", "R = (lambda/2) sum w^2: the "
                     "1/2 is part of the penalty (it cancels the 2 of the derivative).",
                     value=2 * R),
