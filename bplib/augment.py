@@ -15,8 +15,9 @@ from bplib._validate import as_array
 
 __all__ = ["shift_images", "SHIFTS", "expand_with_shifts"]
 
-#: The four half-pixel shifts (dx, dy): right, left, down, up. (A whole pixel of these
-#: 8x8 images is an eighth of the digit's width: too far, Chapter 11 measures.)
+#: The four half-pixel shifts as pairs (dx, dy), to the right, left, down and up. A
+#: whole pixel of these 8x8 images is an eighth of the digit's width, too far for
+#: these digits, as Chapter 11 measures.
 SHIFTS = ((0.5, 0), (-0.5, 0), (0, 0.5), (0, -0.5))
 
 
