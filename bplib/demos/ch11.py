@@ -290,7 +290,7 @@ def shifted_digits_figure(image, shifts=((0, 0), (0.5, 0), (1, 0), (0, -0.5), (0
 LOG10_LAMS = (-4.0, -3.5, -3.0, -2.5, -2.0, -1.5, -1.0)
 DROPOUTS = (0.0, 0.5)
 #: Epochs of each toy run (Adam, lr 0.01, full batch) and the recording interval.
-TOY_EPOCHS, TOY_EVERY = 300, 10
+TOY_EPOCHS, TOY_EVERY = 200, 10
 
 
 @functools.lru_cache(maxsize=None)
