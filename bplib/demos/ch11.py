@@ -51,7 +51,7 @@ REMEDIES = {
     "L1": ("lambda = {:g}", "a hyperparameter; exact zeros need a proximal step"),
     "dropout": ("p = {:g}", "a hyperparameter; a random mask per step"),
     "early stopping": ("patience {:g}", "a copy of the best weights; fewer epochs"),
-    "augmentation": ("4 shifts by {:g} pixel", "5 times the images per epoch"),
+    "augmentation": ("4 shifts by {:g} pixel", "4 shifted copies of every image (same steps)"),
 }
 #: The value of each remedy in the table (L2's is the one the chapter chooses).
 TABLE_VALUES = {"none": 0.0, "L2": 0.03, "L1": 0.001, "dropout": 0.5,
