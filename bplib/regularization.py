@@ -17,7 +17,7 @@ import numpy as np
 
 from bplib._validate import real_number
 
-__all__ = ["L1", "L2", "clip_by_value", "clip_by_global_norm"]
+__all__ = ["L1", "L2", "soft_threshold", "clip_by_value", "clip_by_global_norm"]
 
 
 def _is_weight(name: str) -> bool:
@@ -84,6 +84,26 @@ class L1(_Penalty):
     def grad(self, params) -> dict:
         """∂R/∂w = λ sign(w) (taking 0 at w = 0), for each weight name."""
         return {k: self.lam * np.sign(w) for k, w in self._weights(params, "grad").items()}
+
+
+def soft_threshold(W, t):
+    """The L1 step that lands on zero: sign(w) max(abs(w) - t, 0), entry by entry.
+
+    After a gradient step on the data loss alone, this is the exact minimiser of
+    ``t Σ abs(w) + ½ Σ (w - W)²`` (the "proximal" step of an L1 penalty λ with
+    learning rate η, t = η λ), eq. (ch11-soft-threshold). Entries with abs(w) <= t
+    become exactly 0; the others move t towards 0. Returns a new array.
+
+    Parameters
+    ----------
+    W : ndarray
+    t : float >= 0
+    """
+    where = "soft_threshold"
+    if not isinstance(W, np.ndarray):
+        raise TypeError(f"{where}: expected W to be an ndarray, got {type(W).__name__}")
+    t = real_number(t, "t", where=where, low=0)
+    return np.sign(W) * np.maximum(np.abs(W) - t, 0.0) + 0.0   # + 0.0: no -0.0
 
 
 def clip_by_value(grads, c) -> dict:

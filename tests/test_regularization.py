@@ -115,3 +115,34 @@ def test_clipping_bad_input():
     with pytest.raises(ValueError, match=r"clip_by_global_norm: expected finite gradients"
                                          r".*non-finite in b\.W"):
         clip_by_global_norm({"a.W": np.ones(2), "b.W": np.array([np.nan])}, 1.0)
+
+
+# ---------------------------------------------------------------- soft_threshold
+def test_soft_threshold_lands_on_exact_zeros():
+    from bplib.regularization import soft_threshold
+
+    W = np.array([-2.0, -0.5, -0.1, 0.0, 0.3, 1.5])
+    out = soft_threshold(W, 0.5)
+    np.testing.assert_array_equal(out, [-1.5, 0.0, 0.0, 0.0, 0.0, 1.0])
+    assert not np.signbit(out[1:5]).any()
+    np.testing.assert_array_equal(soft_threshold(W, 0.0), W)
+
+
+def test_soft_threshold_is_the_proximal_minimiser():
+    from bplib.regularization import soft_threshold
+
+    rng = np.random.default_rng(0)
+    W, t = rng.normal(size=20), 0.4
+    grid = np.linspace(-4, 4, 80001)
+    for w, got in zip(W, soft_threshold(W, t)):
+        objective = t * np.abs(grid) + 0.5 * (grid - w) ** 2
+        assert got == pytest.approx(grid[np.argmin(objective)], abs=1e-4)
+
+
+def test_soft_threshold_bad_input():
+    from bplib.regularization import soft_threshold
+
+    with pytest.raises(TypeError, match="ndarray"):
+        soft_threshold([1.0, 2.0], 0.1)
+    with pytest.raises(ValueError, match="t"):
+        soft_threshold(np.ones(2), -0.1)
