@@ -120,3 +120,23 @@ def test_clear_errors():
     Z = layer.forward(np.zeros((1, 2, 4, 4)))
     with pytest.raises(ValueError, match="grad_out of shape"):
         layer.backward(np.zeros(Z.shape[:-1]))
+
+
+def test_docstrings_cite_equations_the_book_defines():
+    import inspect
+    import re
+
+    import bplib.conv
+    import bplib.recurrent
+    from test_equation_labels import book_labels
+
+    labels = book_labels()
+    for module in (bplib.conv, bplib.recurrent):
+        for _, obj in inspect.getmembers(module):
+            if getattr(obj, "__module__", None) != module.__name__:
+                continue
+            docs = [inspect.getdoc(obj) or ""] + [
+                inspect.getdoc(m) or "" for _, m in inspect.getmembers(obj, inspect.isfunction)]
+            for doc in docs:
+                cited = re.findall(r"\((ch\d\d-[a-z0-9-]+)\)", doc)
+                assert set(cited) <= labels, (obj, set(cited) - labels)

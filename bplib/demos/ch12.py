@@ -150,7 +150,7 @@ def reference_network(name, case):
 def compare_with_reference(name, case):
     """Loss and gradients of bplib against PyTorch's stored ones.
 
-    Returns {"loss": |difference| / |torch's loss|, "<param>": relative error, ...},
+    Returns {"loss": abs(difference) / abs(torch's loss), "<param>": relative error, ...},
     each relative error ‖a - t‖ / ‖t‖ over the whole array.
     """
     net, X, y = reference_network(name, case)
@@ -179,30 +179,33 @@ def dense_macs(widths, n_examples=1, first_input_grad=False):
             "total": (forward + backward) * n_examples}
 
 
-def matmul_rate(n, repeats=5, seed=0):
-    """Multiply-adds per second of an n x n float64 matrix product (best of ``repeats``).
+def matmul_rate(m, k=None, n=None, repeats=5, seed=0):
+    """Multiply-adds per second of a float64 product (m x k) @ (k x n), best of ``repeats``.
 
-    One product A @ B does n³ multiply-adds (2 n³ floating-point operations).
+    ``matmul_rate(n)`` times a square n x n product. One product does m k n
+    multiply-adds (2 m k n floating-point operations).
     """
+    k = m if k is None else k
+    n = m if n is None else n
     rng = np.random.default_rng(seed)
-    A, B = rng.normal(size=(n, n)), rng.normal(size=(n, n))
-    number = max(1, int(2e7 // n ** 3))               # enough products to time
+    A, B = rng.normal(size=(m, k)), rng.normal(size=(k, n))
+    number = max(1, int(1e8 // (m * k * n)))          # enough products to time
     best = np.inf
     for _ in range(repeats):
         start = time.perf_counter()
         for _ in range(number):
             A @ B
         best = min(best, (time.perf_counter() - start) / number)
-    return n ** 3 / best
+    return m * k * n / best
 
 
 # -- the gradient through time -----------------------------------------------------------
-def through_time(w, T=30, activation="tanh", x_scale=1.0, seed=0):
-    """|∂h_T/∂h_t| for t = 0..T of the scalar recurrence h_t = f(w h_{t-1} + x_t).
+def through_time(w, T=30, activation="tanh", x_scale=0.1, seed=0):
+    """abs(∂h_T/∂h_t) for t = 0..T of the scalar recurrence h_t = f(w h_{t-1} + x_t).
 
     The inputs x_t are drawn once (normal, scale ``x_scale``, from ``seed``); f is tanh
     or the identity ("linear"). By eq. (ch12-vanish), ∂h_T/∂h_t = Π_{s=t+1}^{T} w f'(a_s).
-    Returns (h, factor) with h of length T + 1 (h_0 = 0) and factor[t] = |∂h_T/∂h_t|.
+    Returns (h, factor) with h of length T + 1 (h_0 = 0) and factor[t] = abs(∂h_T/∂h_t).
     """
     x = x_scale * np.random.default_rng(seed).normal(size=T + 1)
     h = np.zeros(T + 1)
@@ -217,33 +220,37 @@ def through_time(w, T=30, activation="tanh", x_scale=1.0, seed=0):
     return h, factor
 
 
-def through_time_view(w=0.9, use_tanh=1):
+def through_time_view(w=0.9):
     """How much of the gradient at step T = 30 reaches each earlier state.
 
-    w: the recurrent weight; use_tanh: 1 for h_t = tanh(w h_{t-1} + x_t), 0 for the
-    linear recurrence h_t = w h_{t-1} + x_t. Returns (Figure, text).
+    Two recurrences with the same weight w and the same small inputs: with tanh,
+    h_t = tanh(w h_{t-1} + x_t), and linear, h_t = w h_{t-1} + x_t. Returns
+    (Figure, text).
     """
     T = 30
-    activation = "tanh" if use_tanh else "linear"
-    _, factor = through_time(w, T, activation)
+    _, with_tanh = through_time(w, T, "tanh")
+    _, linear = through_time(w, T, "linear")
     fig = Figure(figsize=(7.0, 3.4), layout="constrained")
     ax = fig.add_subplot()
-    ax.semilogy(np.arange(T + 1), np.clip(factor, 1e-12, 1e12), "o-", ms=3, color="C0")
+    steps = np.arange(T + 1)
+    ax.semilogy(steps, np.clip(with_tanh, 1e-12, 1e12), "o-", ms=3, color="C0",
+                label="tanh")
+    ax.semilogy(steps, np.clip(linear, 1e-12, 1e12), "s--", ms=3, color="C1",
+                label="linear (no activation)")
     ax.axhline(1.0, color="0.5", lw=0.8)
     ax.set_ylim(1e-12, 1e12)
     ax.set_xlim(0, T)
     ax.set_xlabel("step t")
     ax.set_ylabel("|dh_T / dh_t|")
-    ax.set_title(f"gradient reaching each step from step {T}: w = {w:g}, "
-                 f"{'tanh' if use_tanh else 'no activation (linear)'}")
-    text = (f"|dh_T/dh_0| = {factor[0]:.1e}: what reaches the first state from the "
-            f"error at step {T} (clipped to 1e-12 .. 1e12 in the plot)")
+    ax.set_title(f"gradient reaching each step from step {T}, recurrent weight w = {w:g}")
+    ax.legend(loc="upper left")
+    text = (f"|dh_T/dh_0|: {with_tanh[0]:.1e} with tanh, {linear[0]:.1e} linear "
+            "(plot clipped to 1e-12 .. 1e12)")
     return fig, text
 
 
 def through_time_demo():
-    """Slider: the recurrent weight w (0.5 to 1.5) and tanh on or off."""
+    """Slider: the recurrent weight w, 0.5 to 1.5."""
     return Demo(through_time_view,
                 Slider("w", 0.5, 1.5, 0.1, value=0.9, label="recurrent weight w"),
-                Slider("use_tanh", 0, 1, 1, value=1, label="tanh (1) or linear (0)"),
                 title="Backpropagation through time: the gradient over 30 steps")
