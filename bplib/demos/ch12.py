@@ -31,7 +31,7 @@ from bplib.optimizers import SGD
 from bplib.recurrent import RNN, LastStep
 
 __all__ = ["digits_split", "dense_net", "conv_net", "n_params", "train",
-           "tiny_rnn", "rnn_engine_grads", "reference_network", "compare_with_reference",
+           "tiny_rnn", "rnn_engine_grads", "conv_engine_grads", "reference_network", "compare_with_reference",
            "dense_macs", "matmul_rate", "through_time", "through_time_view",
            "through_time_demo"]
 
@@ -123,6 +123,33 @@ def rnn_engine_grads(net, x, y):
     grads = {k: np.array([[v.grad for v in row] for row in P[k]]).reshape(arrays[k].shape)
              for k in arrays}
     return E.data, grads
+
+
+def conv_engine_grads(X, K, b, delta):
+    """Gradients of f = Σ δ ⊙ Z for one convolution, one scalar Value at a time.
+
+    X (C, H, W) one image, K (O, C, kh, kw), b (O,), delta (O, Ho, Wo) the weights of
+    the sum (so that ∂f/∂Z = δ). Builds eq. (ch12-conv) entry by entry with
+    :class:`~bplib.engine.Value`, runs the engine's ``backward`` and returns
+    (dX, dK, db) as arrays.
+    """
+    X, K, b, delta = (np.asarray(a, dtype=float) for a in (X, K, b, delta))
+    to_values = np.vectorize(Value, otypes=[object])
+    Xv, Kv, bv = to_values(X), to_values(K), to_values(b)
+    O, C, kh, kw = K.shape
+    f = Value(0.0)
+    for o in range(O):
+        for i in range(delta.shape[1]):
+            for j in range(delta.shape[2]):
+                z = bv[o]
+                for c in range(C):
+                    for p in range(kh):
+                        for q in range(kw):
+                            z = z + Xv[c, i + p, j + q] * Kv[o, c, p, q]
+                f = f + float(delta[o, i, j]) * z
+    f.backward()
+    grad = np.vectorize(lambda v: v.grad, otypes=[float])
+    return grad(Xv), grad(Kv), grad(bv)
 
 
 # -- PyTorch's gradients, stored ---------------------------------------------------------
