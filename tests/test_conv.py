@@ -142,18 +142,19 @@ def test_docstrings_cite_equations_the_book_defines():
                 assert set(cited) <= labels, (obj, set(cited) - labels)
 
 
-@pytest.mark.parametrize("C, O, k, H", [(1, 1, 2, 3), (2, 3, (2, 3), 4)])
-def test_backward_agrees_with_the_scalar_engine(C, O, k, H):
+@pytest.mark.parametrize("C, O, k, H, P", [(1, 1, 2, 3, 0), (2, 3, (2, 3), 4, 0),
+                                           (2, 2, 3, 3, 1)])
+def test_backward_agrees_with_the_scalar_engine(C, O, k, H, P):
     from bplib.demos.ch12 import conv_engine_grads
 
     rng = np.random.default_rng(H)
-    layer = Conv2D(C, O, k, seed=1)
+    layer = Conv2D(C, O, k, padding=P, seed=1)
     layer.params["b"][:] = rng.normal(size=O)
     X = rng.normal(size=(1, C, H, H + 1))
     Z = layer.forward(X)
     delta = rng.normal(size=Z.shape)
     dX = layer.backward(delta)
-    eX, eK, eb = conv_engine_grads(X[0], layer.params["K"], layer.params["b"], delta[0])
+    eX, eK, eb = conv_engine_grads(X[0], layer.params["K"], layer.params["b"], delta[0], P)
     assert np.allclose(dX[0], eX, rtol=1e-12, atol=1e-14)
     assert np.allclose(layer.grads["K"], eK, rtol=1e-12, atol=1e-14)
     assert np.allclose(layer.grads["b"], eb, rtol=1e-12, atol=1e-14)

@@ -125,15 +125,17 @@ def rnn_engine_grads(net, x, y):
     return E.data, grads
 
 
-def conv_engine_grads(X, K, b, delta):
+def conv_engine_grads(X, K, b, delta, padding=0):
     """Gradients of f = Σ δ ⊙ Z for one convolution, one scalar Value at a time.
 
     X (C, H, W) one image, K (O, C, kh, kw), b (O,), delta (O, Ho, Wo) the weights of
-    the sum (so that ∂f/∂Z = δ). Builds eq. (ch12-conv) entry by entry with
-    :class:`~bplib.engine.Value`, runs the engine's ``backward`` and returns
-    (dX, dK, db) as arrays.
+    the sum (so that ∂f/∂Z = δ); ``padding`` zeros around X as in ``Conv2D``. Builds
+    eq. (ch12-conv) entry by entry with :class:`~bplib.engine.Value`, runs the engine's
+    ``backward`` and returns (dX, dK, db) as arrays, dX of the shape of X.
     """
     X, K, b, delta = (np.asarray(a, dtype=float) for a in (X, K, b, delta))
+    P = padding
+    X = np.pad(X, ((0, 0), (P, P), (P, P)))
     to_values = np.vectorize(Value, otypes=[object])
     Xv, Kv, bv = to_values(X), to_values(K), to_values(b)
     O, C, kh, kw = K.shape
@@ -149,7 +151,8 @@ def conv_engine_grads(X, K, b, delta):
                 f = f + float(delta[o, i, j]) * z
     f.backward()
     grad = np.vectorize(lambda v: v.grad, otypes=[float])
-    return grad(Xv), grad(Kv), grad(bv)
+    dX = grad(Xv)
+    return dX[:, P:dX.shape[1] - P, P:dX.shape[2] - P], grad(Kv), grad(bv)
 
 
 # -- PyTorch's gradients, stored ---------------------------------------------------------
