@@ -1,0 +1,243 @@
+"""Checks for Lab 12, "Beyond the dense network" (labs/lab12-beyond-dense.ipynb).
+
+The output size of a convolution (Chapter 12, eq. (ch12-out-size)) and its number of
+parameters; its backward pass for a 3 x 3 example by hand, the input's gradient
+(ch12-conv-dX) and the kernel's (ch12-conv-dK); one step of backpropagation through
+time (ch12-bptt-h); the vanishing product over time steps (ch12-vanish); and the
+multiply-adds of training a dense network. The checks name the classic mistakes: the
+missing +1, padding on one side only, the kernel not flipped, overlaps not added, the
+carry through W_h forgotten or not transposed, tanh's slope left out, one factor too
+few, the backward pass not counted.
+
+In the lab: ``from bplib.exercises import lab12 as ex``; ``ex.hint(3)`` shows a hint.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bplib.conv import correlate
+
+from .core import TYPED_RTOL, Lab, Mistake, check_array, check_function, check_number
+
+lab = Lab("Lab 12")
+hint = lab.hint
+
+#: Exercises 3 and 4: a 3 x 3 image, a 2 x 2 kernel, the 2 x 2 deltas of its output.
+HAND = dict(X=np.array([[1.0, 2.0, 0.0], [0.0, 1.0, 3.0], [2.0, 1.0, 1.0]]),
+            K=np.array([[1.0, -1.0], [2.0, 0.0]]),
+            delta=np.array([[1.0, 0.0], [-1.0, 2.0]]))
+
+
+def _states():
+    """h_1..h_20 of h_t = tanh(0.9 h_{t-1} + x_t), h_0 = 0, small inputs x_t."""
+    x = 0.2 * np.random.default_rng(1212).normal(size=20)
+    h, out = 0.0, []
+    for x_t in x:
+        h = np.tanh(0.9 * h + x_t)
+        out.append(round(float(h), 4))
+    return np.array(out)
+
+
+#: Exercise 6: the recurrent weight and the states h_1..h_T of a scalar tanh network.
+VANISH = dict(w=0.9, h=_states())
+
+
+def _c2(A, B):
+    """2-D valid correlation of two matrices (one image, one channel, one filter)."""
+    return correlate(A[None, None], B[None, None])[0, 0]
+
+
+# ------------------------------------------------------------ 1. output size
+def _out_size(H, k, padding=0, stride=1):
+    return (H + 2 * padding - k) // stride + 1
+
+
+_SIZE_CASES = [(8, 3, 0, 1), (8, 3, 1, 1), (28, 5, 2, 2), (7, 3, 0, 2), (32, 5, 0, 3),
+               (10, 4, 1, 3), (5, 5, 0, 1)]
+
+
+@lab.exercise(1, hint="Count the positions of the filter's top-left corner: it can start "
+              "at 0, s, 2s, ... as long as the filter still fits in the padded length "
+              "H + 2P. That is floor((H + 2P - k) / s) + 1.")
+def check_output_size(fn):
+    """Exercise 1: conv_output_size(H, k, padding, stride), eq. (ch12-out-size)."""
+    return check_function(fn, _out_size, _SIZE_CASES, name="conv_output_size", mistakes=[
+        Mistake("the missing +1", "(H + 2P - k) // s counts the steps between positions; "
+                "the number of positions is one more: add 1.",
+                function=lambda H, k, P=0, s=1: (H + 2 * P - k) // s),
+        Mistake("padding on one side only", "Padding adds P zeros on BOTH sides: "
+                "H + 2P, not H + P.", function=lambda H, k, P=0, s=1: (H + P - k) // s + 1),
+        Mistake("the stride ignored", "With stride s the filter moves s pixels at a time: "
+                "divide (H + 2P - k) by s before adding 1.",
+                function=lambda H, k, P=0, s=1: H + 2 * P - k + 1),
+        Mistake("the +1 inside the division", "Divide first, then add 1: "
+                "(H + 2P - k) // s + 1, not (H + 2P - k + 1) // s.",
+                function=lambda H, k, P=0, s=1: (H + 2 * P - k + 1) // s),
+        Mistake("rounded up instead of down", "A last step that would run off the edge "
+                "does not count: use floor division //.",
+                function=lambda H, k, P=0, s=1: -(-(H + 2 * P - k) // s) + 1),
+    ])
+
+
+# ------------------------------------------------------------ 2. parameters
+def _conv_params(C, n_out, k):
+    return n_out * C * k * k + n_out
+
+
+@lab.exercise(2, hint="Each of the n_out filters has one k x k slice per input channel, "
+              "and one bias.")
+def check_conv_params(fn):
+    """Exercise 2: conv_params(C, n_out, k) for a k x k kernel."""
+    cases = [(1, 8, 3), (3, 16, 5), (2, 1, 1), (4, 6, 2), (64, 128, 3)]
+    return check_function(fn, _conv_params, cases, name="conv_params", mistakes=[
+        Mistake("the biases forgotten", "Every filter also has a bias: add n_out.",
+                function=lambda C, n, k: n * C * k * k),
+        Mistake("the channels forgotten", "A filter has one k x k slice per input "
+                "channel: n_out * C * k * k weights.", function=lambda C, n, k: n * k * k + n),
+        Mistake("k instead of k squared", "A k x k slice has k * k weights.",
+                function=lambda C, n, k: n * C * k + n),
+    ])
+
+
+# ------------------------------------------------------------ 3. dE/dX by hand
+def _dX(X, K, d):
+    kh, kw = K.shape
+    return _c2(np.pad(d, ((kh - 1, kh - 1), (kw - 1, kw - 1))), K[::-1, ::-1])
+
+
+def _dX_last_wins(X, K, d):
+    out = np.zeros_like(X)
+    for i in range(d.shape[0]):
+        for j in range(d.shape[1]):
+            out[i:i + 2, j:j + 2] = d[i, j] * K
+    return out
+
+
+@lab.exercise(3, hint="Each delta sends a copy of K, scaled by itself, back onto the 2 x 2 "
+              "window it came from; where windows overlap the copies ADD. (Equivalently: "
+              "pad delta with one ring of zeros and slide the FLIPPED kernel over it.)")
+def check_input_gradient(dX):
+    """Exercise 3: dE/dX (3 x 3) for HAND, eq. (ch12-conv-dX)."""
+    X, K, d = HAND["X"], HAND["K"], HAND["delta"]
+    padded = np.pad(d, 1)
+    return check_array(dX, _dX(X, K, d), name="dE/dX", rtol=TYPED_RTOL, mistakes=[
+        Mistake("the kernel not flipped", "Sliding K itself over the padded deltas gives "
+                "the wrong pairs: input (a, b) meets delta (a - p, b - q) through K[p, q], "
+                "so read as a correlation the kernel is flipped, K[::-1, ::-1].",
+                value=_c2(padded, K)),
+        Mistake("the kernel transposed instead of flipped", "Flip K in both directions "
+                "(K[::-1, ::-1], a half turn); a transpose K.T mirrors it on the diagonal.",
+                value=_c2(padded, K.T)),
+        Mistake("overlaps not added", "An input inside several windows receives from each "
+                "of their deltas: add the copies of K where they overlap.",
+                value=_dX_last_wins(X, K, d)),
+    ])
+
+
+# ------------------------------------------------------------ 4. dE/dK by hand
+@lab.exercise(4, hint="K[p, q] multiplied X[i + p, j + q] in output (i, j). So dE/dK[p, q] "
+              "= sum over (i, j) of delta[i, j] * X[i + p, j + q]: slide delta over X like "
+              "a kernel.")
+def check_kernel_gradient(dK):
+    """Exercise 4: dE/dK (2 x 2) for HAND, eq. (ch12-conv-dK)."""
+    X, d = HAND["X"], HAND["delta"]
+    right = _c2(X, d)
+    return check_array(dK, right, name="dE/dK", rtol=TYPED_RTOL, mistakes=[
+        Mistake("the kernel's gradient flipped", "The weight gradient is a correlation of "
+                "the input with the deltas, with no flip: entry [p, q] pairs X[i + p, j + q] "
+                "with delta[i, j].", value=right[::-1, ::-1]),
+        Mistake("the deltas flipped", "Slide delta over X as it is: entry [p, q] sums "
+                "delta[i, j] * X[i + p, j + q].", value=_c2(X, d[::-1, ::-1])),
+        Mistake("one position only", "K is used at every position of the output: add the "
+                "contributions of all four deltas.", value=d[0, 0] * X[:2, :2]),
+        Mistake("a mean over positions", "The gradient of a shared weight is the SUM of its "
+                "uses, not their mean.", value=right / d.size),
+    ])
+
+
+# ------------------------------------------------------------ 5. one step of BPTT
+def _bptt_step(g_t, a_bar_next, h_t, Wh):
+    return (g_t + a_bar_next @ Wh.T) * (1.0 - h_t ** 2)
+
+
+def _bptt_cases(seed=1205, k=5):
+    rng = np.random.default_rng(seed)
+    cases = []
+    for n, n_h in [(1, 2), (3, 3), (2, 4), (4, 2), (2, 3)][:k]:
+        cases.append((rng.normal(size=(n, n_h)).round(3), rng.normal(size=(n, n_h)).round(3),
+                      np.tanh(rng.normal(size=(n, n_h))).round(3),
+                      rng.normal(size=(n_h, n_h)).round(3)))
+    return cases
+
+
+@lab.exercise(5, hint="Two paths leave h_t: the direct one (g_t) and the next step, which "
+              "sends back a_bar_next @ Wh.T. Add them, then multiply by tanh's slope "
+              "1 - h_t**2.")
+def check_bptt_step(fn):
+    """Exercise 5: bptt_step(g_t, a_bar_next, h_t, Wh) -> a_bar_t, eq. (ch12-bptt-h)."""
+    return check_function(fn, _bptt_step, _bptt_cases(), name="bptt_step", mistakes=[
+        Mistake("the carry from the next step forgotten", "h_t also feeds h_{t+1}: add "
+                "a_bar_next @ Wh.T to g_t before the slope.",
+                function=lambda g, a, h, W: g * (1 - h ** 2)),
+        Mistake("Wh not transposed", "a_{t+1} = ... + h_t Wh, so the gradient sent back "
+                "to h_t is a_bar_next @ Wh.T (eq. (ch06-dX)).",
+                function=lambda g, a, h, W: (g + a @ W) * (1 - h ** 2)),
+        Mistake("tanh's slope left out", "a_t passes through tanh: multiply by "
+                "1 - h_t**2.", function=lambda g, a, h, W: g + a @ W.T),
+        Mistake("the slope applied to one path only", "Both paths arrive at h_t; the "
+                "slope 1 - h_t**2 multiplies their sum.",
+                function=lambda g, a, h, W: g + (a @ W.T) * (1 - h ** 2)),
+        Mistake("the slope without the square", "tanh'(a) = 1 - tanh(a)**2 = "
+                "1 - h_t**2.", function=lambda g, a, h, W: (g + a @ W.T) * (1 - h)),
+    ])
+
+
+# ------------------------------------------------------------ 6. the vanishing product
+@lab.exercise(6, hint="dh_T/dh_0 = product over s = 1..T of w * (1 - h_s**2): one factor "
+              "per step, each the recurrent weight times tanh's slope at that step.")
+def check_vanishing(value):
+    """Exercise 6: dh_T/dh_0 for VANISH, eq. (ch12-vanish)."""
+    w, h = VANISH["w"], VANISH["h"]
+    factors = w * (1 - h ** 2)
+    return check_number(value, np.prod(factors), name="dh_T/dh_0", rtol=TYPED_RTOL, mistakes=[
+        Mistake("tanh's slopes left out", "Every step also multiplies by tanh's slope "
+                "1 - h_s**2, not only by w.", value=w ** len(h)),
+        Mistake("one factor too few", "From h_0 to h_T there are T steps, s = 1..T: "
+                "include the factor of h_1.", value=np.prod(factors[1:])),
+        Mistake("a sum instead of a product", "The chain rule multiplies the local "
+                "factors along the path: use np.prod.", value=np.sum(factors)),
+        Mistake("the slope without the square", "tanh's slope is 1 - h_s**2.",
+                value=np.prod(w * (1 - h))),
+    ])
+
+
+# ------------------------------------------------------------ 7. multiply-adds
+def _macs(widths):
+    per_layer = [a * b for a, b in zip(widths[:-1], widths[1:])]
+    return 2 * sum(per_layer) + sum(per_layer[1:])
+
+
+@lab.exercise(7, hint="Per layer of n_in x n_out weights: n_in n_out multiply-adds for "
+              "Z = X W, as many for dW = X^T delta, and as many for dX = delta W^T, except "
+              "in the first layer (no one needs the gradient of the data).")
+def check_training_macs(fn):
+    """Exercise 7: training_macs(widths): multiply-adds of one training example."""
+    cases = [((64, 64, 10),), ((2, 3, 1),), ((784, 128, 64, 10),), ((5, 7),),
+             ((10, 20, 30, 40),)]
+
+    def per(widths):
+        return [a * b for a, b in zip(widths[:-1], widths[1:])]
+    return check_function(fn, _macs, cases, name="training_macs", mistakes=[
+        Mistake("the backward pass not counted", "Training runs the backward pass too: "
+                "about twice the forward multiply-adds again.",
+                function=lambda w: sum(per(w))),
+        Mistake("the input gradients not counted", "Backward needs dX = delta W^T for "
+                "every layer but the first, as well as dW.",
+                function=lambda w: 2 * sum(per(w))),
+        Mistake("the first layer's input gradient counted", "No one needs dE/dX of the "
+                "data: the first layer skips delta W^T.", function=lambda w: 3 * sum(per(w))),
+        Mistake("operations instead of multiply-adds", "Count a multiply and its add as "
+                "one multiply-add (two floating-point operations).",
+                function=lambda w: 2 * _macs(w)),
+    ])
