@@ -80,12 +80,14 @@ def playground_demo(runs=None):
                    BOOK_PENALTIES[penalty]]
         return run.figure(EPOCHS[epoch])
 
-    last = len(EPOCHS) - 1
+    last, s = len(EPOCHS) - 1, BOOK_SETTINGS
+    n_train = len(next(iter(runs.values())).session.y_train)
     return Demo(playground,
                 Slider("dataset", 0, len(BOOK_DATASETS) - 1, 1, value=0, label="data set",
                        texts=list(BOOK_DATASETS)),
                 Slider("activation", 0, 1, 1, value=0, texts=list(BOOK_ACTIVATIONS)),
-                Slider("penalty", 0, 1, 1, value=0, label="penalty (L2: λ = 0.01)",
+                Slider("penalty", 0, 1, 1, value=0, label=f"penalty (L2: λ = {s.lam:g})",
                        texts=["none", "L2"]),
                 Slider("epoch", 0, last, 1, value=last, texts=[str(e) for e in EPOCHS]),
-                title="A 2 x 8 network trained on 100 points, tested on 100 more")
+                title=f"A {s.hidden_layers} x {s.units} network trained on {n_train} "
+                      f"points, tested on {s.n - n_train} more")

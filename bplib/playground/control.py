@@ -19,7 +19,7 @@ from bplib.playground.data import FEATURES
 from bplib.playground.session import CHOICES, Session, Settings
 from bplib.playground.views import PlaygroundView
 
-__all__ = ["Playground"]
+__all__ = ["Playground", "show"]
 
 #: Controls: setting name -> (label, widget kind); the values are ``CHOICES[name]``.
 CONTROLS = {
@@ -171,6 +171,30 @@ class Playground:
     def _ipython_display_(self):
         from IPython.display import display
         display(self.box)
+
+
+def show(settings=None, *, epochs=30):
+    """The live playground in JupyterLab; in the built book (``BPLIB_STATIC=1``), where
+    no kernel answers its buttons, a still image of its views after ``epochs`` epochs."""
+    from IPython.display import Image, display
+
+    from bplib.figures import is_static
+    if not is_static():
+        display(Playground(settings).box)
+        return
+    session = Session(settings).run(epochs)
+    display(Image(_small_png(PlaygroundView(session).png())))
+
+
+def _small_png(png):
+    """The PNG with at most 256 colours (about a third of the bytes, the same look)."""
+    import io
+
+    from PIL import Image
+    out = io.BytesIO()
+    Image.open(io.BytesIO(png)).convert("RGB").quantize(256).save(out, format="PNG",
+                                                                   optimize=True)
+    return out.getvalue()
 
 
 def _text(value):

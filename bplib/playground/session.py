@@ -31,6 +31,9 @@ LOSSES = {"cross-entropy": "bce", "squared error": "mse"}
 OPTIMIZERS = {"sgd": {}, "momentum": {"momentum": 0.9}, "rmsprop": {}, "adam": {}}
 PENALTIES = {"none": None, "L1": L1, "L2": L2}
 
+CHUNK = 1000
+"""Rows per forward pass when the views evaluate the network on a grid of points."""
+
 CHOICES = {
     "dataset": tuple(DATASETS),
     "noise": (0.0, 0.05, 0.1, 0.2, 0.3, 0.5),
@@ -97,12 +100,14 @@ class Settings:
 def divergence_message(epoch, step, settings):
     """What the reader sees when the loss became NaN or infinite, with the likely cause.
 
-    ``epoch`` and ``step`` count from 1. A divergence in the very first epoch may also
-    come from the initial scale of the weights; later it is the learning rate.
+    ``epoch`` and ``step`` count from 1 (``step`` None: at the end of the epoch). A
+    divergence in the very first epoch may also come from the initial scale of the
+    weights; later it is the learning rate.
     """
     s = settings
-    text = (f"Training stopped: the loss became NaN or infinite in epoch {epoch}, "
-            f"step {step}. Likely cause: the learning rate (lr = {s.lr:g}) is too "
+    where = f"step {step}" if step is not None else "the end"
+    text = (f"Training stopped: the loss became NaN or infinite at {where} of epoch "
+            f"{epoch}. Likely cause: the learning rate (lr = {s.lr:g}) is too "
             f"large for this network: each step overshoots and the weights grow until "
             f"the numbers overflow. Try lr = {s.lr / 10:g}, then press reset.")
     if epoch == 1:
@@ -120,7 +125,7 @@ class Session:
     ----------
     net : Sequential
         Dense layers (``hidden_layers`` of ``units`` units, then one output unit) with
-        the activation (and Dropout) between them and a sigmoid output.
+        the activation (and Dropout) between them (see :func:`build_network`).
     X_train, y_train, X_test, y_test : arrays
         Points (N, 2) and labels (N,) in {0, 1}; the network sees ``features`` of X.
     epoch : int
@@ -170,17 +175,18 @@ class Session:
                               seed=self.rng)
         for step, (F, y) in enumerate(batches, start=1):
             try:
-                self.net.loss(F, y, penalty=self.penalty)
-                self.net.backward(penalty=self.penalty, need_input_grad=False)
-                grads = self.net.grads
-                if not all(np.isfinite(g).all() for g in grads.values()):
-                    raise NonFiniteError("a gradient is not finite")
+                with np.errstate(over="ignore", invalid="ignore"):  # caught as NaN/inf
+                    self.net.loss(F, y, penalty=self.penalty)
+                    self.net.backward(penalty=self.penalty, need_input_grad=False)
+                    grads = self.net.grads
+                    if not all(np.isfinite(g).all() for g in grads.values()):
+                        raise NonFiniteError("a gradient is not finite")
+                    self.optimizer.step(params, grads)
+                    norms.append([float(np.linalg.norm(layer.grads["W"]))
+                                  for layer in self.dense_layers])
             except NonFiniteError:
                 self.error = divergence_message(self.epoch + 1, step, s)
                 return False
-            self.optimizer.step(params, grads)
-            norms.append([float(np.linalg.norm(layer.grads["W"]))
-                          for layer in self.dense_layers])
         self.epoch += 1
         return self._record(grad_norm=list(np.mean(norms, axis=0)))
 
@@ -196,11 +202,14 @@ class Session:
         they are not finite."""
         losses = []
         for F, y in ((self.F_train, self.y_train), (self.F_test, self.y_test)):
-            out = self.net.predict(F)
-            if not np.isfinite(out).all():
-                self.error = divergence_message(max(self.epoch, 1), 1, self.settings)
+            with np.errstate(over="ignore", invalid="ignore"):   # checked just below
+                out = self.net.predict(F)
+                loss = self.net.loss_fn.forward(out, y.reshape(-1, 1)) if np.isfinite(
+                    out).all() else math.inf
+            if not math.isfinite(loss):
+                self.error = divergence_message(max(self.epoch, 1), None, self.settings)
                 return False
-            losses.append(self.net.loss_fn.forward(out, y.reshape(-1, 1)))
+            losses.append(loss)
         self.history["train_loss"].append(losses[0])
         self.history["test_loss"].append(losses[1])
         self.history["grad_norm"].append(grad_norm)
@@ -208,8 +217,13 @@ class Session:
 
     # ------------------------------------------------------------ what the views read
     def predict_proba(self, X):
-        """The network's output (probability of class 1) at points X (N, 2), shape (N,)."""
-        return self.net.predict(features(X, self.settings.features))[:, 0]
+        """The network's output at points X (N, 2), shape (N,): the probability of class
+        1 (cross-entropy), or the fitted label (squared error; class 1 where >= 0.5)."""
+        F = features(X, self.settings.features)
+        # In chunks of CHUNK rows: numpy's BLAS keeps such small products (and the
+        # layers' finiteness checks) on one thread, much faster on a busy machine.
+        return np.concatenate([self.net.predict(F[i:i + CHUNK])[:, 0]
+                               for i in range(0, len(F), CHUNK)])
 
     def unit_outputs(self, X):
         """Every hidden unit's output at points X (N, 2), in evaluation mode.
@@ -219,13 +233,13 @@ class Session:
         """
         A = features(X, self.settings.features)
         outs = []
-        for layer in self.net.layers:
+        for k, layer in enumerate(self.net.layers):
             training, layer.training = layer.training, False
             A = layer.forward(A)
             layer.training = training
-            if isinstance(layer, tuple(ACTIVATIONS.values())):
+            if isinstance(layer, tuple(ACTIVATIONS.values())) and k < len(self.net.layers) - 1:
                 outs.append(A)
-        return outs
+        return outs + [A]
 
     def scores(self):
         """{"train": (accuracy, confusion matrix), "test": (...)}; rows true class."""
@@ -239,7 +253,9 @@ class Session:
 
 def build_network(settings):
     """The network of ``settings``: [Dense, activation, (Dropout)] x hidden_layers,
-    then Dense(units, 1) and Sigmoid, with the loss by name."""
+    then Dense(units, 1): with the cross-entropy a Sigmoid follows (the output is the
+    probability of class 1); with the squared error the output stays linear and is
+    fitted to the labels 0 and 1 (read as class 1 where it is >= 0.5)."""
     s = settings
     act, layers, width = ACTIVATIONS[s.activation], [], len(s.features)
     for k in range(s.hidden_layers):
@@ -247,5 +263,7 @@ def build_network(settings):
         if s.dropout > 0:
             layers.append(Dropout(s.dropout, seed=s.seed + k))
         width = s.units
-    layers += [Dense(width, 1, init=s.init, seed=s.seed + s.hidden_layers), Sigmoid()]
+    layers.append(Dense(width, 1, init=s.init, seed=s.seed + s.hidden_layers))
+    if s.loss == "cross-entropy":
+        layers.append(Sigmoid())     # a probability for the cross-entropy
     return Sequential(layers, loss=LOSSES[s.loss])

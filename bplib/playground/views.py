@@ -131,19 +131,18 @@ class PlaygroundView:
         ax.set_ylim(-DOMAIN, DOMAIN)
         ax.set_xticks([])          # fewer texts, faster frames; the title says the range
         ax.set_yticks([])
-        _title(ax, f"output on [{-DOMAIN:g}, {DOMAIN:g}]², test points black-edged")
+        _title(ax, "output (test points: black edge)")
 
     def _setup_loss(self, loss):
         ax = self.ax_loss
         (self.train_line,) = ax.plot([], [], color="k", lw=1.2, label="train")
         (self.test_line,) = ax.plot([], [], color="tab:red", lw=1.2, label="test")
-        ax.legend(fontsize=7, loc="upper right", frameon=False)
         ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
         ax.yaxis.set_major_locator(MaxNLocator(4))
         ax.set_xlabel("epoch", fontsize=8)
         ax.xaxis.set_label_coords(0.5, -0.13)    # fixed: not re-placed at every draw
         ax.tick_params(labelsize=7)
-        _title(ax, f"{loss} loss")
+        _title(ax, f"{loss}: train black, test red")
 
     def _setup_grad(self):
         ax = self.ax_grad
