@@ -28,7 +28,9 @@ __all__ = ["Settings", "CHOICES", "Session", "divergence_message"]
 
 ACTIVATIONS = {"tanh": Tanh, "relu": ReLU, "sigmoid": Sigmoid, "leaky_relu": LeakyReLU}
 LOSSES = {"cross-entropy": "bce", "squared error": "mse"}
-OPTIMIZERS = {"sgd": {}, "momentum": {"momentum": 0.9}, "rmsprop": {}, "adam": {}}
+OPTIMIZERS = {"sgd": ("sgd", {}), "momentum": ("sgd", {"momentum": 0.9}),
+              "rmsprop": ("rmsprop", {}), "adam": ("adam", {})}
+"""Choice -> (``bplib.optimizers`` name, its settings besides lr)."""
 PENALTIES = {"none": None, "L1": L1, "L2": L2}
 
 CHUNK = 1000
@@ -70,7 +72,7 @@ class Settings:
     init: str = "xavier"
     loss: str = "cross-entropy"
     optimizer: str = "sgd"
-    lr: float = 0.03
+    lr: float = 0.1
     penalty: str = "none"
     lam: float = 0.001
     dropout: float = 0.0
@@ -147,7 +149,8 @@ class Session:
         self.F_train = features(self.X_train, s.features)
         self.F_test = features(self.X_test, s.features)
         self.net = build_network(s)
-        self.optimizer = get_optimizer(s.optimizer, lr=s.lr, **OPTIMIZERS[s.optimizer])
+        name, options = OPTIMIZERS[s.optimizer]
+        self.optimizer = get_optimizer(name, lr=s.lr, **options)
         penalty = PENALTIES[s.penalty]
         self.penalty = None if penalty is None or s.lam == 0 else penalty(s.lam)
         self.rng = np.random.default_rng(s.seed)
