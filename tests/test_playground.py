@@ -206,7 +206,10 @@ def test_play_trains_on_the_event_loop_until_pause():
     async def drive():
         pg.play()
         assert pg.playing
-        await asyncio.sleep(0.8)
+        for _ in range(600):        # until three redraws (at most 30 s on a busy machine)
+            await asyncio.sleep(0.05)
+            if pg.updates >= 4:
+                break
         pg.pause()
         stopped_at = pg.session.epoch
         await asyncio.sleep(0.3)

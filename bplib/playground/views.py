@@ -9,20 +9,27 @@
 * the training and test loss per epoch; the norm of ∂L/∂W per layer (how much
   gradient reaches each layer); accuracy and the confusion matrices.
 
-The figure is made once; ``update(session)`` changes only the data of its artists,
-so an update costs one draw. ``compact=True`` keeps the network, the boundary and the
-loss curves (the book's precomputed frames).
+The figure is made once; ``update(session)`` changes only the data of its artists.
+The live figure is drawn as animations are ("blitting"): what never changes (axes,
+ticks, labels) is drawn once and kept as a background image; each ``png()`` pastes
+it and draws only the changing artists over it. The axes' limits move in steps
+(doubling, whole decades), and only a step redraws the background. ``compact=True``
+keeps the network, the boundary and the loss curves, drawn whole each time (the
+book's precomputed frames).
 """
 
 from __future__ import annotations
 
 import io
+import math
 
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.colors import BoundaryNorm, LinearSegmentedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import FormatStrFormatter, MaxNLocator, NullLocator
+from PIL import Image
 
 from bplib.playground.data import DOMAIN, features
 
@@ -84,6 +91,16 @@ class PlaygroundView:
         if not compact:
             self._setup_grad()
             self._setup_conf()
+        self.canvas = FigureCanvasAgg(self.fig)
+        self._limits, self._background = None, None
+        # the artists that change, in drawing order (the points over the boundary)
+        self.dynamic = [self.lines, *[im for col in self.unit_images for im in col],
+                        self.boundary, *self.points, self.train_line, self.test_line,
+                        self.title]
+        if not compact:
+            self.dynamic += [*self.grad_lines, *self.conf_texts.values()]
+            for artist in self.dynamic:
+                artist.set_animated(True)       # left out of the background
         self.update(session)
 
     # ------------------------------------------------------------------ layout
@@ -123,10 +140,10 @@ class PlaygroundView:
                                   norm=LEVELS, origin="lower", interpolation="nearest",
                                   extent=(-DOMAIN, DOMAIN, -DOMAIN, DOMAIN))
         colours = np.array([ORANGE, BLUE])
-        ax.scatter(*session.X_train.T, c=colours[session.y_train], s=11,
-                   edgecolors="white", linewidths=0.5)
-        ax.scatter(*session.X_test.T, c=colours[session.y_test], s=11,
-                   edgecolors="black", linewidths=0.5)
+        self.points = [ax.scatter(*session.X_train.T, c=colours[session.y_train], s=11,
+                                  edgecolors="white", linewidths=0.5),
+                       ax.scatter(*session.X_test.T, c=colours[session.y_test], s=11,
+                                  edgecolors="black", linewidths=0.5)]
         ax.set_xlim(-DOMAIN, DOMAIN)
         ax.set_ylim(-DOMAIN, DOMAIN)
         ax.set_xticks([])          # fewer texts, faster frames; the title says the range
@@ -202,11 +219,17 @@ class PlaygroundView:
         self.train_line.set_data(epochs, h["train_loss"])
         self.test_line.set_data(epochs, h["test_loss"])
         top = max(max(h["train_loss"]), max(h["test_loss"]))
-        self.ax_loss.set_xlim(0, max(len(epochs) - 1, 10))
-        self.ax_loss.set_ylim(0, 1.05 * top if np.isfinite(top) and top > 0 else 1)
+        limits = [(0, _steps(len(epochs) - 1)), (0, 1.05 * top if top > 0 else 1)]
         if not self.compact:
-            self._update_grad(h["grad_norm"])
+            limits += self._update_grad(h["grad_norm"])
             self._update_conf(session.scores())
+        if limits != self._limits:              # a new step: redraw the background
+            self._limits, self._background = limits, None
+            self.ax_loss.set_xlim(*limits[0])
+            self.ax_loss.set_ylim(*limits[1])
+            if not self.compact:
+                self.ax_grad.set_xlim(*limits[2])
+                self.ax_grad.set_ylim(*limits[3])
         status = "  (stopped: NaN or infinity)" if session.error else ""
         self.title.set_text(f"epoch {session.epoch}    train loss {h['train_loss'][-1]:.3f}"
                             f"    test loss {h['test_loss'][-1]:.3f}{status}")
@@ -217,10 +240,12 @@ class PlaygroundView:
         epochs = np.arange(1, len(G) + 1)
         for k, line in enumerate(self.grad_lines):
             line.set_data(epochs, G[:, k])
-        self.ax_grad.set_xlim(0, max(len(G), 10))
         good = G[np.isfinite(G) & (G > 0)]
         lo, hi = (good.min(), good.max()) if good.size else (1e-3, 1.0)
-        self.ax_grad.set_ylim(lo / 1.5, hi * 1.5 if hi > lo else lo * 10)
+        decades = (10.0 ** math.floor(math.log10(lo)), 10.0 ** math.ceil(math.log10(hi)))
+        if decades[1] <= decades[0]:
+            decades = (decades[0], decades[0] * 10)
+        return [(0, _steps(len(G))), decades]
 
     def _update_conf(self, scores):
         for part, (acc, C) in scores.items():
@@ -232,8 +257,29 @@ class PlaygroundView:
     def png(self):
         """The figure as PNG bytes (fast compression: it is sent, not stored)."""
         buf = io.BytesIO()
-        self.fig.savefig(buf, format="png", dpi=DPI, pil_kwargs={"compress_level": 1})
+        if self.compact:
+            self.fig.savefig(buf, format="png", dpi=DPI, pil_kwargs={"compress_level": 1})
+            return buf.getvalue()
+        if self._background is None:
+            self.canvas.draw()                  # everything but the changing artists
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+        else:
+            self.canvas.restore_region(self._background)
+        for artist in self.dynamic:
+            self.fig.draw_artist(artist)
+        width, height = self.canvas.get_width_height()
+        image = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(),
+                                 "raw", "RGBA", 0, 1)
+        image.convert("RGB").save(buf, format="png", compress_level=1)
         return buf.getvalue()
+
+
+def _steps(n):
+    """An axis end for n epochs that moves in steps: 10, 20, 40, 80, ..."""
+    top = 10
+    while top < n:
+        top *= 2
+    return top
 
 
 def _title(ax, text):
