@@ -128,14 +128,16 @@ class Session:
     net : Sequential
         Dense layers (``hidden_layers`` of ``units`` units, then one output unit) with
         the activation (and Dropout) between them (see :func:`build_network`).
-    X_train, y_train, X_test, y_test : arrays
-        Points (N, 2) and labels (N,) in {0, 1}; the network sees ``features`` of X.
+    X_train, y_train, X_test, y_test
+        Points (N, 2) and labels (N,) in {0, 1}, arrays; the network sees the
+        ``features`` of X.
     epoch : int
         Epochs trained so far.
-    history : dict of lists
-        Per epoch: "train_loss", "test_loss" (the loss on each set after the epoch,
-        in evaluation mode, penalty excluded) and "grad_norm" (per Dense layer, the
-        mean over the epoch's steps of the norm of ∂L/∂W); index 0 is before training.
+    history : dict
+        Lists, one entry per epoch: "train_loss", "test_loss" (the loss on each set
+        after the epoch, in evaluation mode, penalty excluded) and "grad_norm" (per
+        Dense layer, the mean over the epoch's steps of the norm of ∂L/∂W); index 0
+        is before training.
     error : str or None
         Set when training diverged (see :func:`divergence_message`).
     """
