@@ -54,7 +54,7 @@ class Run:
         """The compact views at ``epoch`` (one figure per run, redrawn)."""
         session = self.at(epoch)
         if self._view is None:
-            self._view = PlaygroundView(session, compact=True)
+            self._view = PlaygroundView(session, compact=True, epochs=EPOCHS[-1])
         return self._view.update(session).fig
 
 

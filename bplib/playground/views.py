@@ -62,10 +62,13 @@ class PlaygroundView:
         another session of the same shape.
     compact : bool
         Network, boundary and loss only, in a smaller figure (the book's frames).
+    epochs : int, optional
+        A fixed end for the epoch axes (the book's runs, shown at several epochs);
+        by default the axes grow in steps as training goes on.
     """
 
-    def __init__(self, session, *, compact=False):
-        self.compact = compact
+    def __init__(self, session, *, compact=False, epochs=None):
+        self.compact, self.epochs = compact, epochs
         s = session.settings
         self.widths = [len(s.features)] + [s.units] * s.hidden_layers + [1]
         self.fig = Figure(figsize=(7.8, 2.7) if compact else (10.0, 6.4), dpi=DPI)
@@ -219,7 +222,8 @@ class PlaygroundView:
         self.train_line.set_data(epochs, h["train_loss"])
         self.test_line.set_data(epochs, h["test_loss"])
         top = max(max(h["train_loss"]), max(h["test_loss"]))
-        limits = [(0, _steps(len(epochs) - 1)), (0, 1.05 * top if top > 0 else 1)]
+        end = self.epochs or _steps(len(epochs) - 1)
+        limits = [(0, end), (0, 1.05 * top if top > 0 else 1)]
         if not self.compact:
             limits += self._update_grad(h["grad_norm"])
             self._update_conf(session.scores())
