@@ -235,6 +235,16 @@ def test_some_page_has_a_static_slider(reports):
     assert sum(r["sliders"]["n"] for r in reports.values()) > 0, "no static slider in the book"
 
 
+def test_the_playground_page_moves_over_its_grid_of_runs(reports):
+    """The book's playground: four sliders (data set, activation, penalty, epoch) over
+    precomputed runs, each moving its frame, in a page under 3 MB."""
+    page = reports.get("book/playground.html")
+    assert page is not None, f"no playground page among {sorted(reports)}"
+    assert page["sliders"]["n"] == 4 and not page["sliders"]["problems"], page["sliders"]
+    assert page["keyboard"], "the playground's first slider did not answer the arrow keys"
+    assert page["html_bytes"] < 3_000_000, f"playground page {page['html_bytes']} bytes"
+
+
 def test_no_console_errors(reports):
     _fail_if({page: r["errors"] for page, r in reports.items()}, "console errors")
 

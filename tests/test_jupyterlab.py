@@ -18,6 +18,11 @@ as it opens by default), run with Run > Run All Cells, and checked:
 * in the lab, an exercise answered wrongly (typed into its cell, run with Shift+Enter)
   names the mistake, and answered rightly says "Correct".
 
+The playground notebook is run the same way; then its play button is pressed, the epoch
+counter must count up and the views' image (the decision boundary among them) change,
+and after pause the counter must stand still (screenshots in
+``_build/screenshots/jupyterlab-playground/``).
+
 Screenshots go to ``_build/screenshots/jupyterlab/``, with ``latency.json``: the time
 from each key press to the new image. Speed is not asserted here (benchmarks measure
 it); the median is printed.
@@ -46,10 +51,12 @@ from browser_support import CHROMIUM_ARGS, is_local, require_browser, skip_or_fa
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHOTS = REPO_ROOT / "_build" / "screenshots" / "jupyterlab"
+PLAYGROUND_SHOTS = REPO_ROOT / "_build" / "screenshots" / "jupyterlab-playground"
 
 LAB = "lab02-gradient-descent"     # two live demos with side text; exercises of both kinds
 LAB1 = "lab01-error"               # a live demo with a table beside it
 CHAPTER = "01-error"               # a chapter as a learner opens it in JupyterLab
+PLAYGROUND = "playground"          # the live playground: play, watch, pause
 LABS = [LAB, LAB1]
 
 #: What a new learner sees: a common laptop screen, the file browser open beside the
@@ -115,6 +122,7 @@ def _make_folder(root: Path) -> Path:
         nbformat.write(learner_notebook(nbformat.read(src, as_version=4), str(src)),
                        served / src.name)
     shutil.copy(REPO_ROOT / "book" / f"{CHAPTER}.ipynb", served)
+    shutil.copy(REPO_ROOT / "book" / f"{PLAYGROUND}.ipynb", served)
     return served
 
 
@@ -910,6 +918,128 @@ def test_screenshots_and_latencies_saved(reports):
     n = sum(len(r["moves"]) for r in reports.values())
     assert len(data["moves"]) == n, \
         f"latency.json should list {n} moves; it lists {len(data['moves'])}"
+
+
+# --------------------------------------------------------------- the playground
+#: How long the playground gets to show a few epochs after play, and to prove that
+#: pause holds (the counter read twice, this far apart).
+PLAY_MS = 60_000
+PAUSE_HOLD_MS = 2_000
+
+# The playground's state in the page: its epoch counter, and its image's bytes hashed.
+PLAYGROUND_STATE_JS = """async (panelSel) => {
+  const box = document.querySelector(panelSel + ' .bplib-playground');
+  if (!box) return null;
+  const label = box.querySelector('.bplib-playground-epoch');
+  const m = label ? label.innerText.match(/epoch (\\d+)/) : null;
+  const img = box.querySelector('img');
+  let hash = null;
+  if (img && img.src) {
+    const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+    let h = 2166136261 >>> 0;
+    for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 16777619) >>> 0;
+    hash = `${bytes.length}:${h}`;
+  }
+  return {epoch: m ? +m[1] : null, hash,
+          message: (box.querySelector('.bplib-playground-message') || {}).innerText || ''};
+}"""
+
+
+def _playground_state(page):
+    return page.evaluate(PLAYGROUND_STATE_JS, PANEL)
+
+
+def _press(page, name: str) -> None:
+    page.locator(f"{PANEL} .bplib-playground button",
+                 has_text=re.compile(rf"^\s*{name}\s*$")).first.click()
+
+
+@pytest.fixture(scope="module")
+def playground_report(request):
+    """Run the playground notebook in JupyterLab, press play, watch, press pause."""
+    import nbformat
+
+    sync_playwright, chromium = require_browser("the JupyterLab playground check")
+    base, served = request.getfixturevalue("jupyter_lab")
+    shutil.rmtree(PLAYGROUND_SHOTS, ignore_errors=True)
+    PLAYGROUND_SHOTS.mkdir(parents=True)
+    n_cells = len(nbformat.read(served / f"{PLAYGROUND}.ipynb", as_version=4).cells)
+    report = {"problems": [], "errors": [], "timings": {}, "sidebar": None,
+              "code_cells": 0, "states": [], "_t": time.monotonic()}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport=VIEWPORT)
+        context.route("**/*", lambda r: r.continue_() if is_local(r.request.url)
+                      else r.abort())
+        page = context.new_page()
+        try:
+            if _open_and_run(page, base, PLAYGROUND, n_cells, report):
+                box = page.locator(f"{PANEL} .bplib-playground")
+                box.scroll_into_view_if_needed()
+                report["states"].append(("before play", _playground_state(page)))
+                box.screenshot(path=str(PLAYGROUND_SHOTS / "before_play.png"))
+                _press(page, "play")
+                first = report["states"][0][1] or {}
+                try:       # the counter past 2 and a new image: several turns shown
+                    page.wait_for_function(
+                        """([panelSel, e0]) => {
+                          const l = document.querySelector(
+                              panelSel + ' .bplib-playground .bplib-playground-epoch');
+                          const m = l && l.innerText.match(/epoch (\\d+)/);
+                          return m && +m[1] > e0 + 2;
+                        }""", arg=[PANEL, first.get("epoch") or 0], timeout=PLAY_MS,
+                        polling=200)
+                except Exception:
+                    report["problems"].append(f"the epoch counter did not pass "
+                                              f"{(first.get('epoch') or 0) + 2} within "
+                                              f"{PLAY_MS / 1000:.0f} s of play")
+                report["states"].append(("playing", _playground_state(page)))
+                box.screenshot(path=str(PLAYGROUND_SHOTS / "playing.png"))
+                _press(page, "pause")
+                page.wait_for_timeout(PAUSE_HOLD_MS)     # the turn under way may finish
+                report["states"].append(("paused", _playground_state(page)))
+                page.wait_for_timeout(PAUSE_HOLD_MS)
+                report["states"].append(("paused later", _playground_state(page)))
+                box.screenshot(path=str(PLAYGROUND_SHOTS / "paused.png"))
+            report["errors"] = page.evaluate(ERRORS_JS, [PANEL, STDERR])
+            _notebook_shot(page, PLAYGROUND_SHOTS / f"{PLAYGROUND}.png")
+        except Exception as exc:
+            report["problems"].append(f"could not finish the check: {type(exc).__name__}: "
+                                      f"{str(exc)[:2000]}")
+        finally:
+            context.close()
+            browser.close()
+    report["timings"]["total_s"] = round(time.monotonic() - report.pop("_t"), 1)
+    print(f"\nplayground in JupyterLab: {report['timings']}; states: "
+          f"{[(when, (s or {}).get('epoch')) for when, s in report['states']]}")
+    return report
+
+
+def test_playground_runs_without_errors(playground_report):
+    r = playground_report
+    assert not r["problems"], "playground: " + "\n".join(r["problems"])
+    assert not r["errors"], ("playground: expected no error, stderr or 'Error displaying "
+                             "widget' output; saw:\n" + "\n".join(r["errors"]))
+
+
+def test_playground_play_counts_epochs_and_changes_the_views(playground_report):
+    states = dict(playground_report["states"])
+    before, playing = states.get("before play"), states.get("playing")
+    assert before and playing, f"the playground was not found in the page: {states}"
+    assert before["epoch"] == 0, f"expected epoch 0 before play, saw {before}"
+    assert playing["epoch"] > 2, f"expected the epoch counter past 2 after play: {playing}"
+    assert playing["hash"] != before["hash"], \
+        "the views' image (the decision boundary among them) did not change while playing"
+    assert not playing["message"], f"training stopped: {playing['message']}"
+
+
+def test_playground_pause_stops_the_epoch_counter(playground_report):
+    states = dict(playground_report["states"])
+    paused, later = states.get("paused"), states.get("paused later")
+    assert paused and later, f"the playground was not read after pause: {states}"
+    assert later["epoch"] == paused["epoch"], \
+        f"after pause the counter went on: {paused['epoch']} -> {later['epoch']}"
+    assert later["hash"] == paused["hash"], "after pause the image still changed"
 
 
 # ------------------------------------------- without a browser or a server

@@ -34,12 +34,17 @@ class LiveDemo:
         self.demo = demo
         self.controls = {}
         for s in demo.sliders:
+            common = dict(value=s.value, description=s.label,
+                          continuous_update=demo.continuous,
+                          style={"description_width": "initial"},
+                          layout=w.Layout(width="min(32em, 100%)"))
+            if s.texts is not None:        # named choices: show the names
+                self.controls[s.name] = w.SelectionSlider(
+                    options=list(zip(s.texts, s.values)), **common)
+                continue
             cls = w.IntSlider if s.integer else w.FloatSlider
             kw = {} if s.integer else {"readout_format": f".{s.decimals}f"}
-            self.controls[s.name] = cls(
-                value=s.value, min=s.start, max=s.stop, step=s.step, description=s.label,
-                continuous_update=demo.continuous, style={"description_width": "initial"},
-                layout=w.Layout(width="min(32em, 100%)"), **kw)
+            self.controls[s.name] = cls(min=s.start, max=s.stop, step=s.step, **common, **kw)
         self.image = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
         self.extra = w.HTML(layout=w.Layout(flex="1 1 16em", min_width="16em",
                                             overflow="auto"))

@@ -26,10 +26,12 @@ class Slider:
     name: keyword passed to the demo function (a Python identifier).
     start < stop, step > 0 with (stop - start) / step whole; all three ints give an
     integer slider. value: the initial grid point (default: the one nearest the
-    middle). label: text shown beside the control (default ``name``).
+    middle). label: text shown beside the control (default ``name``). texts: what to
+    show for each grid value instead of the number (a choice among named options,
+    e.g. ``Slider("data", 0, 2, 1, texts=["circle", "XOR", "spiral"])``).
     """
 
-    def __init__(self, name, start, stop, step, value=None, label=None):
+    def __init__(self, name, start, stop, step, value=None, label=None, texts=None):
         if not isinstance(name, str) or not name.isidentifier():
             raise TypeError(f"Slider: name must be a Python identifier string, got {name!r}")
         where = f"Slider {name!r}"
@@ -58,6 +60,12 @@ class Slider:
         if label is not None and not isinstance(label, str):
             raise TypeError(f"{where}: label must be a str, got {type(label).__name__}")
         self.label = name if label is None else label
+        if texts is not None:
+            texts = list(texts)
+            if len(texts) != len(self.values) or not all(isinstance(t, str) for t in texts):
+                raise ValueError(f"{where}: texts must be {len(self.values)} strings, one "
+                                 f"per grid value, got {texts!r}")
+        self.texts = texts
 
     def _grid_index(self, value, where) -> int:
         real_number(value, "value", where=where)
@@ -80,7 +88,9 @@ class Slider:
         return self.values[self.index]
 
     def format(self, v) -> str:
-        """``v`` printed with the step's number of decimals."""
+        """``v`` printed with the step's number of decimals (or its text, if given)."""
+        if self.texts is not None:
+            return self.texts[self.snap(v)]
         return str(int(v)) if self.integer else f"{v:.{self.decimals}f}"
 
     def __len__(self):
