@@ -92,6 +92,8 @@ def execute_all(notebooks: list[Path], jobs: int) -> list[Path]:
 def build(jobs: int | None = None, quiet: bool = False) -> subprocess.CompletedProcess:
     """Execute every notebook, then build the HTML book; the build's completed process."""
     os.environ["BPLIB_STATIC"] = "1"  # sliders become kernel-less HTML, in every kernel
+    for threads in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(threads, "1")  # the kernels already fill every core
     jobs = jobs or os.cpu_count() or 1
     start = time.perf_counter()
     notebooks = toc_notebooks()
