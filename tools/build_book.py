@@ -101,12 +101,16 @@ def build(jobs: int | None = None, quiet: bool = False) -> subprocess.CompletedP
     print(f"executed {len(notebooks)} notebooks on {jobs} processes in "
           f"{time.perf_counter() - start:.0f} s; building the pages")
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    start = time.perf_counter()
     result = subprocess.run(
         [str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going"],
         cwd=ROOT, capture_output=quiet, text=True)
+    print(f"built the pages in {time.perf_counter() - start:.0f} s")
     if result.returncode == 0:
         if find_chromium():
-            print(f"printed the book to {print_book().relative_to(ROOT)}")
+            start = time.perf_counter()
+            pdf = print_book().relative_to(ROOT)
+            print(f"printed the book to {pdf} in {time.perf_counter() - start:.0f} s")
         else:
             print("no Chromium on this machine, so no PDF (Debian/Ubuntu: apt-get install chromium)")
     return result
