@@ -111,6 +111,10 @@ def test_softmax_ce_grad_right_and_equivalent():
     (lambda Z, l: -np.eye(Z.shape[1])[l] / softmax(Z) / len(Z), "the gradient with respect to y_hat"),
     (lambda Z, l: _sce(Z, l) * len(Z) / Z.size, "divided by N K"),
     (lambda Z, l: -_sce(Z, l), "wrong sign"),
+    (lambda Z, l: (np.exp(Z) / np.exp(Z).sum(axis=0) - np.eye(Z.shape[1])[l]) / len(Z),
+     "softmax down the columns"),
+    (lambda Z, l: (np.exp(Z) / np.exp(Z).sum() - np.eye(Z.shape[1])[l]) / len(Z),
+     "softmax over the whole batch"),
 ])
 def test_softmax_ce_grad_mistakes(fn, mistake):
     fb = ex.check_softmax_ce_grad(fn)
@@ -198,6 +202,9 @@ def test_initial_loss_right_and_equivalent():
     ((2.303, 0.301), "log base 10"),
     ((0.9, 0.693), "the squared error"),
     ((-2.303, 0.693), "wrong sign"),
+    ((3.322, 0.693), "log base 2"),
+    ((2.303, 1.0), "log base 2"),
+    ((0.693, 2.303), "the two answers swapped"),
 ])
 def test_initial_loss_mistakes(answers, mistake):
     fb = ex.check_initial_loss(*answers)
@@ -229,7 +236,7 @@ def test_train_neuron_right_and_equivalent():
     assert ex.check_train_neuron(...).status == "not-attempted"
 
 
-def _variant(slope, update_b=True, keep_start=True):
+def _variant(slope, update_b=True, keep_start=True, step_sign=1.0):
     def fn(w, b, eta, epochs, cost):
         outs = []
         for step in range(epochs + 1):
@@ -237,9 +244,9 @@ def _variant(slope, update_b=True, keep_start=True):
             outs.append(a)
             if step == epochs:
                 break
-            use = {"always": True, "never": False}[slope] if slope != "right" \
-                else cost == "quadratic"
-            delta = a * a * (1 - a) if use else a
+            use = {"always": True, "never": False, "right": cost == "quadratic",
+                   "swapped": cost != "quadratic"}[slope]
+            delta = step_sign * (a * a * (1 - a) if use else a)
             w = w - eta * delta
             b = b - eta * delta if update_b else b
         return outs if keep_start else outs[1:] + [float(sigmoid(w + b))]
@@ -251,6 +258,8 @@ def _variant(slope, update_b=True, keep_start=True):
     (_variant("never"), "the sigmoid's slope left out"),
     (_variant("right", update_b=False), "the bias not updated"),
     (_variant("right", keep_start=False), "the starting output left out"),
+    (_variant("right", step_sign=-1.0), "gradient ascent"),
+    (_variant("swapped"), "the two costs swapped"),
 ])
 def test_train_neuron_mistakes(fn, mistake):
     fb = ex.check_train_neuron(fn)
@@ -268,7 +277,11 @@ def test_slowdown_right_wrong_and_off_by_one():
         fb = ex.check_slowdown(*wrong)
         assert not fb.correct and fb.mistake == "off by one"
     fb = ex.check_slowdown(c, q)                      # swapped
-    assert not fb.correct
+    assert not fb.correct and fb.mistake == "the two answers swapped"
+    first = [int(np.argmax(np.array(neuron_outputs(0.6, 0.9, 0.15, 300, cost)) < 0.5))
+             for cost in ("quadratic", "cross_entropy")]
+    fb = ex.check_slowdown(*first)                    # Nielsen's other start
+    assert not fb.correct and fb.mistake == "the other start"
 
 
 def test_hints_exist_for_every_exercise():

@@ -103,6 +103,10 @@ def _all(a, b):
                         for x in (a, b)), "standardised each row"),
     (lambda a, b: ((a - a.mean(0)) / a.std(0), (b - a.mean(0)) / a.std(0)),
      "division by sigma = 0"),
+    (lambda a, b: tuple((x - a.mean(0)) / np.where(a.std(0, ddof=1) > 0, a.std(0, ddof=1), 1)
+                        for x in (a, b)), "the sample standard deviation"),
+    (lambda a, b: tuple((x - a.mean(0)) / (a.std(0) + 1e-8) for x in (a, b)),
+     "a small epsilon instead of 1"),
 ])
 def test_standardize_mistakes_named(fn, mistake):
     fb = ex.check_standardize(fn)

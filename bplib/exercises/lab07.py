@@ -166,6 +166,14 @@ def check_softmax_ce_grad(fn):
     def by_nk(Z, labels):
         return _sce_grad(Z, labels) * len(Z) / np.asarray(Z).size
 
+    def softmax_over(axis):
+        def fn(Z, labels):
+            Z = np.asarray(Z, float)
+            e = np.exp(Z - Z.max())
+            return (e / e.sum(axis=axis, keepdims=axis is not None)
+                    - np.eye(Z.shape[1])[labels]) / len(Z)
+        return fn
+
     return check_function(fn, _sce_grad, _sce_cases(), name="softmax_ce_grad(Z, labels)",
                           mistakes=[
         Mistake("the batch mean's 1/N left out", "The loss is the MEAN over the N examples, "
@@ -177,7 +185,13 @@ def check_softmax_ce_grad(fn):
                 "softmax. Through softmax's Jacobian it collapses to y_hat - y, the gradient "
                 "with respect to the logits Z that is asked for.", function=dyhat),
         Mistake("divided by N K", "The mean is over the N examples (rows), not over all "
-                "N K entries: divide by N.", function=by_nk)])
+                "N K entries: divide by N.", function=by_nk),
+        Mistake("softmax down the columns", "Each ROW is one example: softmax normalises "
+                "the K logits of a row (sum over axis=1), not one class over the batch.",
+                function=softmax_over(0)),
+        Mistake("softmax over the whole batch", "Each row is its own distribution: divide "
+                "by the sum of its row (axis=1, keepdims=True), not by the sum of all "
+                "entries.", function=softmax_over(None))])
 
 
 # ------------------------------------------------------------ 5. log-sum-exp
@@ -308,6 +322,11 @@ def check_initial_loss(loss_10_classes, loss_binary):
                     f"gets; the loss is -ln(1/{K}) = ln {K}.", value=1 / K),
             Mistake("log base 10", "Cross-entropy uses the natural logarithm, ln (np.log), "
                     "not log10.", value=np.log10(K)),
+            Mistake("log base 2", "That is log2, the entropy in bits. Cross-entropy as a "
+                    "loss uses the natural logarithm, ln (np.log).", value=np.log2(K)),
+            Mistake("the two answers swapped", f"That is the answer for "
+                    f"{12 - K} classes: ln 10 for ten classes, ln 2 for the binary "
+                    "classifier.", value=np.log(12 - K)),
             Mistake("the squared error", f"That is the squared error of a uniform "
                     f"prediction, not the cross-entropy -ln(1/{K}).",
                     value=(1 - 1 / K) ** 2 + (K - 1) / K ** 2)])
@@ -322,7 +341,7 @@ def _outputs(w, b, eta, epochs, cost):
     return train_neuron(w, b, cost, eta, epochs)["output"]
 
 
-def _outputs_with(*, slope, update_b=True, keep_start=True):
+def _outputs_with(*, slope, update_b=True, keep_start=True, sign=1.0):
     def fn(w, b, eta, epochs, cost):
         outs = []
         for step in range(epochs + 1):
@@ -330,8 +349,9 @@ def _outputs_with(*, slope, update_b=True, keep_start=True):
             outs.append(a)
             if step == epochs:
                 break
-            with_slope = {"always": True, "never": False, "right": cost == "quadratic"}[slope]
-            delta = a * a * (1 - a) if with_slope else a
+            with_slope = {"always": True, "never": False, "right": cost == "quadratic",
+                          "swapped": cost != "quadratic"}[slope]
+            delta = sign * (a * a * (1 - a) if with_slope else a)
             w, b = w - eta * delta, (b - eta * delta) if update_b else b
         return outs if keep_start else outs[1:] + [float(_sig(w + b))]
     return fn
@@ -359,7 +379,13 @@ def check_train_neuron(fn):
                 function=_outputs_with(slope="right", update_b=False)),
         Mistake("the starting output left out", "Record the output before the first step as "
                 "well: epochs + 1 outputs, the first one sigmoid(w + b) at the start.",
-                function=_outputs_with(slope="right", keep_start=False))])
+                function=_outputs_with(slope="right", keep_start=False)),
+        Mistake("gradient ascent", "The output moves away from the target 0: a gradient "
+                "step subtracts, w -= eta * x * delta and b -= eta * delta.",
+                function=_outputs_with(slope="right", sign=-1.0)),
+        Mistake("the two costs swapped", "The quadratic cost's delta carries the sigmoid's "
+                "slope, (a - y) a (1 - a); the cross-entropy's is a - y alone.",
+                function=_outputs_with(slope="swapped"))])
 
 
 # ------------------------------------------------------------ 9. the slowdown measured
@@ -374,7 +400,14 @@ def check_slowdown(epochs_quadratic, epochs_cross_entropy):
     """Exercise 9: epochs until the output is below 0.5 from w = b = 2, both costs."""
     def part(answer, cost, label):
         right = _epochs(cost)
+        other = _epochs("cross_entropy" if cost == "quadratic" else "quadratic")
+        first_start = epochs_below(train_neuron(0.6, 0.9, cost, 0.15, 300)["output"])
         return check_number(answer, right, name=label, rtol=0, atol=0.01, mistakes=[
+            Mistake("the two answers swapped", "That is the number of epochs of the OTHER "
+                    "cost: the quadratic cost is the slow one from w = b = 2.", value=other),
+            Mistake("the other start", "That is the count from Nielsen's first start, "
+                    "w = 0.6, b = 0.9. This exercise starts at w = b = 2 (output 0.98).",
+                    value=first_start),
             Mistake("off by one", "Count the starting output as epoch 0: the answer is the "
                     "INDEX of the first output below 0.5 in the list of epochs + 1 outputs.",
                     value=right + 1),

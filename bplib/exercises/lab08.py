@@ -123,7 +123,7 @@ def _std(X_train, X_test):
     return (X_train - mu) / sigma, (X_test - mu) / sigma
 
 
-def _std_with(mean_of, std_of, axis=0, divide=True):
+def _std_with(mean_of, std_of, axis=0, divide=True, ddof=0, eps=None):
     def fn(X_train, X_test):
         src = {"train": X_train, "all": np.vstack([X_train, X_test])}
         out = []
@@ -131,8 +131,8 @@ def _std_with(mean_of, std_of, axis=0, divide=True):
             m_src = X if mean_of == "own" else src[mean_of]
             s_src = X if std_of == "own" else src[std_of]
             mu = m_src.mean(axis=axis, keepdims=True)
-            sigma = s_src.std(axis=axis, keepdims=True)
-            sigma = np.where(sigma > 0, sigma, 1.0)
+            sigma = s_src.std(axis=axis, keepdims=True, ddof=ddof)
+            sigma = sigma + eps if eps is not None else np.where(sigma > 0, sigma, 1.0)
             out.append((X - mu) / sigma if divide else X - mu)
         return tuple(out)
     return fn
@@ -194,6 +194,13 @@ def check_standardize(fn):
         Mistake("used test statistics", "The test set's standard deviation was used for the "
                 "test set: compute both mu and sigma on X_train only.",
                 function=_std_with("train", "own")),
+        Mistake("the sample standard deviation", "sigma here divides by N_train, eq. "
+                "(ch08-standardize), as X_train.std(axis=0) does (ddof=0), not by "
+                "N_train - 1.", function=_std_with("train", "train", ddof=1)),
+        Mistake("a small epsilon instead of 1", "Adding a tiny epsilon to sigma turns a "
+                "pixel that is constant in training but not in the test set into huge "
+                "values. Where sigma = 0, use sigma = 1 (np.where(sigma > 0, sigma, 1.0)).",
+                function=_std_with("train", "train", eps=1e-8)),
     ])
 
 
