@@ -191,7 +191,8 @@ class Adam(Optimizer):
 
     The factors 1/(1 − β₁ᵗ) and 1/(1 − β₂ᵗ) are the bias corrections of m and v.
     ``amsgrad=True`` (Reddi et al., 2018) divides by the largest v seen so far,
-    v_max ← max(v_max, v), instead of v, so that no entry's step can grow back.
+    v_max ← max(v_max, v), instead of v, so that an entry's step does not grow back as
+    a burst of large gradients fades from v (only the bias correction still changes it).
     """
 
     def __init__(self, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,

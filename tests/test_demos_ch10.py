@@ -37,6 +37,12 @@ def test_products_blow_up_or_collapse_in_float32():
     assert not np.isfinite(big.iloc[-1]) and small.iloc[-1] == 0.0
     # the growth is a power: about sqrt(n) = 10 per layer
     assert big.iloc[10] / big.iloc[0] == pytest.approx(10.0 ** 10, rel=0.9)
+    # x itself overflows near float32's largest number, about 3e38 (not x squared at
+    # 1e19): an inf first, then NaN from inf - inf; the small one reaches 0 near 1e-45
+    first_inf = int(np.argmax(np.isinf(big.to_numpy())))
+    assert 35 <= first_inf < 45 and np.isnan(big.iloc[first_inf + 1])
+    first_zero = int(np.argmax(small.to_numpy() == 0))
+    assert 40 <= first_zero and small.iloc[first_zero - 1] < 1e-40
     f64 = ch10.matrix_product_norms(dtype=np.float64)
     assert np.isfinite(f64["scale 1"].iloc[-1])
     assert isinstance(ch10.product_figure(norms), Figure)

@@ -69,6 +69,8 @@ def test_momentum_update_right_and_equivalent():
     (lambda th, m, g, lr, mu: _momentum(th, m, g, lr, mu)[::-1], "the results swapped"),
     (lambda th, m, g, lr, mu: (th - lr * g, g), "the momentum term left out"),
     (lambda th, m, g, lr, mu: (th + lr * (mu * m + g), mu * m + g), "a step uphill"),
+    (lambda th, m, g, lr, mu: (th - (mu * m + lr * g), mu * m + lr * g),
+     "the learning rate inside the buffer"),
 ])
 def test_momentum_update_mistakes(fn, mistake):
     fb = ex.check_momentum_update(fn)
@@ -146,6 +148,10 @@ def test_rmsprop_right_and_equivalent():
     (lambda th, v, g, lr, a, e: (th - lr * g / (np.sqrt(v) + e), a * v + (1 - a) * g * g),
      "the old average in the step"),
     (lambda *a: _rmsprop(*a)[::-1], "the results swapped"),
+    (lambda th, v, g, lr, a, e: (th + lr * g / (np.sqrt(a * v + (1 - a) * g * g) + e),
+                                 a * v + (1 - a) * g * g), "a step uphill"),
+    (lambda th, v, g, lr, a, e: (th - lr * g / np.sqrt(a * v + (1 - a) * g * g),
+                                 a * v + (1 - a) * g * g), "eps left out"),
 ])
 def test_rmsprop_mistakes(fn, mistake):
     fb = ex.check_rmsprop_update(fn)
@@ -189,6 +195,8 @@ def test_adam_right_and_equivalent():
     (dict(store=True), "the corrected moments stored"),
     (dict(t0=True), "t counted from 0"),
     (dict(eps_in=True), "eps inside the root"),
+    (dict(eps_raw=True), "eps added before the correction"),
+    (dict(uphill=True), "a step uphill"),
 ])
 def test_adam_mistakes(change, mistake):
     fb = ex.check_adam_update(lambda *a: ex._adam_with(*a, **change))
@@ -236,6 +244,10 @@ def test_cosine_right_and_equivalent():
     (lambda t, b, T, e: e + b * (1 + math.cos(math.pi * t / T)) / 2, "eta_min added twice"),
     (lambda t, b, T, e: e + (b - e) * (1 + math.cos(math.pi * (t + 1) / T)) / 2,
      "t counted from 1"),
+    (lambda t, b, T, e: e + (b - e) * (1 + math.sin(math.pi * t / T)) / 2,
+     "sin instead of cos"),
+    (lambda t, b, T, e: e + (b - e) * (1 - math.cos(math.pi * t / T)) / 2,
+     "the schedule runs backwards"),
 ])
 def test_cosine_mistakes(fn, mistake):
     fb = ex.check_cosine_lr(fn)
@@ -278,3 +290,13 @@ def test_adamw_l2_by_bplib_is_named_and_no_decay_too():
 
 def test_every_check_is_registered():
     assert sorted(ex.lab.checks, key=int) == [str(k) for k in range(1, 9)]
+
+
+def test_adam_in_the_papers_faster_form_is_named():
+    """Kingma and Ba's faster arrangement adds eps to sqrt(v_new), before the correction."""
+    def paper(theta, m, v, g, t, lr, b1, b2, eps):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g ** 2
+        step = lr * math.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+        return theta - step * m / (np.sqrt(v) + eps), m, v
+    assert ex.check_adam_update(paper).mistake == "eps added before the correction"

@@ -214,3 +214,26 @@ def test_pick_init():
     assert ex.check_pick_init(["small", "xavier"]).mistake == "the small random start"
     assert "list of 2 names" in ex.check_pick_init("he").message
     assert "answer" in ex.check_pick_init(["he", "zeros"]).message
+
+
+# ------------------------------------------------------------ review additions
+def test_more_named_mistakes():
+    L = ex.CHAIN["L"]
+    assert ex.check_depth_bound(4.0 ** L).mistake == "how many times smaller, not the factor"
+    assert ex.check_depth_bound(1e-6).mistake == "rounded to a power of ten"
+    fb = ex.check_chain_gradient(lambda w, b, x: ex._chain(w, b, x, of_output=True))
+    assert fb.mistake == "sigma' of the output, not of z"
+    lin = ex.LAYER["n_in"] * ex.LAYER["std"] ** 2
+    assert ex.check_variance_factor(lin, 2 * lin).mistake == "He's 2 where the ReLU's half belongs"
+
+    def sum_of_norms(grads, c):
+        total = sum(np.linalg.norm(g) for g in grads.values())
+        return {k: g * min(1.0, c / total) for k, g in grads.items()}
+    assert ex.check_clip_by_norm(sum_of_norms).mistake == "the tensors' norms added"
+    assert ex.check_clip_by_norm(lambda g, c: dict(g)).mistake == "never clipped"
+
+
+def test_equivalent_containers_are_accepted():
+    net, X = ex.dead_case()
+    assert ex.check_dead_units(set(ex.DEAD)).correct
+    assert ex.check_pick_init(np.array(["he", "xavier"])).correct

@@ -107,6 +107,10 @@ def check_momentum_update(fn):
                 function=lambda th, m, g, lr, mu: (th - lr * g, g)),
         Mistake("a step uphill", "Descend: theta_new = theta - lr * m_new.",
                 function=lambda th, m, g, lr, mu: (th + lr * (mu * m + g), mu * m + g)),
+        Mistake("the learning rate inside the buffer", "Here the buffer sums gradients, "
+                "m_new = mu * m + g, and lr multiplies only the step, theta - lr * m_new. "
+                "(Some texts keep a velocity mu * v + lr * g instead: a different state.)",
+                function=lambda th, m, g, lr, mu: (th - (mu * m + lr * g), mu * m + lr * g)),
     ])
 
 
@@ -123,8 +127,9 @@ def check_nesterov_update(fn):
     eq. (ch09-nesterov)."""
     return check_function(fn, _nesterov, _state_cases(903), name="nesterov_update",
                           returns=_RETURNS2, mistakes=[
-        Mistake("classic momentum", "That is the heavy-ball step, theta - lr * m_new. "
-                "Nesterov's adds the fresh gradient: theta - lr * (g + mu * m_new).",
+        Mistake("classic momentum", "That is the heavy-ball step, theta - lr * m_new "
+                "(g + mu * m with the OLD buffer is the same thing). Nesterov's look-ahead "
+                "uses the new buffer: theta - lr * (g + mu * m_new).",
                 function=_momentum),
         Mistake("mu missing in the look-ahead", "The look-ahead adds mu times the new "
                 "buffer: theta - lr * (g + mu * m_new).",
@@ -178,12 +183,18 @@ def check_rmsprop_update(fn):
                                                      a * v + (1 - a) * g * g)),
         Mistake("the results swapped", "Return (theta_new, v_new), in that order.",
                 function=lambda *args: _rmsprop(*args)[::-1]),
+        Mistake("a step uphill", "Descend: theta_new = theta - lr * g / (sqrt(v_new) + eps).",
+                function=lambda th, v, g, lr, a, e: (2 * th - _rmsprop(th, v, g, lr, a, e)[0],
+                                                     a * v + (1 - a) * g * g)),
+        Mistake("eps left out", "Add eps to the root, sqrt(v_new) + eps: it keeps the "
+                "division safe where v_new is tiny.",
+                function=lambda th, v, g, lr, a, e: _rmsprop(th, v, g, lr, a, 0.0)),
     ])
 
 
 # ------------------------------------------------------------ 5. Adam
 def _adam_with(th, m, v, g, t, lr, b1, b2, eps, *, cm=1, cv=1, swap=False, store=False,
-               t0=False, eps_in=False):
+               t0=False, eps_in=False, eps_raw=False, uphill=False):
     """Adam's step with one thing changed (for naming mistakes); the defaults are right."""
     m_new = b1 * m + (1 - b1) * g
     v_new = b2 * v + (1 - b2) * g * g
@@ -192,7 +203,9 @@ def _adam_with(th, m, v, g, t, lr, b1, b2, eps, *, cm=1, cv=1, swap=False, store
     m_hat = m_new / c1 if cm else m_new
     v_hat = v_new / c2 if cv else v_new
     denom = np.sqrt(v_hat + eps) if eps_in else np.sqrt(v_hat) + eps
-    theta_new = th - lr * m_hat / denom
+    if eps_raw:                  # eps added to sqrt(v_new) before the correction
+        denom = (np.sqrt(v_new) + eps) / math.sqrt(c2)
+    theta_new = th + lr * m_hat / denom if uphill else th - lr * m_hat / denom
     if store:
         return theta_new, m_hat, v_hat
     return theta_new, m_new, v_new
@@ -237,6 +250,12 @@ def _adam_mistakes(fn_of):
                 "use beta**t, not beta**(t - 1).", function=fn_of(t0=True)),
         Mistake("eps inside the root", "PyTorch adds eps after the root: "
                 "sqrt(v_hat) + eps.", function=fn_of(eps_in=True)),
+        Mistake("eps added before the correction", "That is the faster form of Adam's "
+                "paper, (sqrt(v_new) + eps) / sqrt(1 - beta2**t), whose eps means something "
+                "slightly different; PyTorch (and the lab) add eps to the corrected root: "
+                "sqrt(v_hat) + eps.", function=fn_of(eps_raw=True)),
+        Mistake("a step uphill", "Descend: theta_new = theta - lr * m_hat / "
+                "(sqrt(v_hat) + eps).", function=fn_of(uphill=True)),
     ]
 
 
@@ -312,6 +331,12 @@ def check_cosine_lr(fn):
                 function=lambda t, b, T, e: e + b * (1 + math.cos(math.pi * t / T)) / 2),
         Mistake("t counted from 1", "Epoch t counts from 0: the first epoch has base_lr.",
                 function=lambda t, b, T, e: _cosine(t + 1, b, T, e)),
+        Mistake("sin instead of cos", "The schedule starts at base_lr: at t = 0, "
+                "(1 + cos 0) / 2 = 1, while sin 0 = 0.",
+                function=lambda t, b, T, e: e + (b - e) * (1 + math.sin(math.pi * t / T)) / 2),
+        Mistake("the schedule runs backwards", "(1 - cos) / 2 climbs from eta_min to "
+                "base_lr; the schedule falls: (1 + cos(pi t / T_max)) / 2.",
+                function=lambda t, b, T, e: e + (b - e) * (1 - math.cos(math.pi * t / T)) / 2),
     ])
 
 

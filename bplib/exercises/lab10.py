@@ -72,17 +72,24 @@ def check_depth_bound(bound):
         Mistake("1/2 per layer", "The sigmoid's slope is at most 1/4, not 1/2 "
                 "(exercise 1).", value=0.5 ** L),
         Mistake("the bound itself, not the power", "That is one layer's factor; L layers "
-                "multiply L of them.", value=0.25)])
+                "multiply L of them.", value=0.25),
+        Mistake("how many times smaller, not the factor", f"4**{L} is how many times "
+                f"smaller the gradient can get; the factor itself is its inverse, "
+                f"0.25**{L}.", value=4.0 ** L),
+        Mistake("rounded to a power of ten", f"1e-6 is right to one significant digit; "
+                f"give three: 0.25**{L} = {0.25 ** L:.3g}.", value=1e-6)])
 
 
 # ------------------------------------------------------------ 3. the gradient through a chain
-def _chain(w, b, x, *, slope=True, weights="rest", which="b"):
+def _chain(w, b, x, *, slope=True, weights="rest", which="b", of_output=False):
     """da_L/db_1 (or a variant, for naming mistakes) for a chain of sigmoid neurons."""
     a, zs = x, []
     for wl, bl in zip(w, b):
         zs.append(wl * a + bl)
         a = sigmoid(zs[-1])
     s = [sigmoid(z) * (1 - sigmoid(z)) if slope else sigmoid(z) for z in zs]
+    if of_output:                # sigma' evaluated at a_l = sigma(z_l) instead of z_l
+        s = [sigmoid(sigmoid(z)) * (1 - sigmoid(sigmoid(z))) for z in zs]
     g = s[0]
     if which == "w":
         g = g * x
@@ -126,6 +133,10 @@ def check_chain_gradient(fn):
         Mistake("the gradient of w_1, not b_1", "You multiplied by the input x: that is "
                 "da_L/dw_1. The bias enters with factor 1.",
                 function=lambda w, b, x: _chain(w, b, x, which="w")),
+        Mistake("sigma' of the output, not of z", "sigmoid_prime(a_l) evaluates the slope "
+                "at a_l = sigma(z_l); the slope is sigma'(z_l) = a_l (1 - a_l), i.e. "
+                "sigmoid_prime(z_l).",
+                function=lambda w, b, x: _chain(w, b, x, of_output=True)),
     ])
 
 
@@ -201,7 +212,10 @@ def check_variance_factor(factor_linear, factor_relu):
             Mistake("the ReLU's half left out", "The ReLU zeroes the negative half of a "
                     "symmetric z: E[relu(z)^2] = Var(z) / 2.", value=lin),
             Mistake("a quarter instead of a half", "Only the square's average is halved, "
-                    "not squared again: E[relu(z)^2] = Var(z) / 2.", value=lin / 4)]),
+                    "not squared again: E[relu(z)^2] = Var(z) / 2.", value=lin / 4),
+            Mistake("He's 2 where the ReLU's half belongs", "He's initialisation doubles "
+                    "Var(w) to make up for the ReLU; the ReLU itself halves the mean "
+                    "square: E[relu(z)^2] = Var(z) / 2.", value=2 * lin)]),
         name="one layer's variance factor")
 
 
@@ -240,6 +254,8 @@ def check_dead_units(dead):
     if _unfinished(dead):
         return Feedback(NOT_ATTEMPTED, name, "Replace the `...` with the dead units' "
                         "indices, then run the cell again.")
+    if isinstance(dead, (set, frozenset, range)):
+        dead = sorted(dead)
     arr = np.asarray(dead)
     if arr.dtype == bool:
         if arr.shape != right.shape:
@@ -323,6 +339,11 @@ def _clip_value(grads, c):
     return tuple(np.clip(grads[k], -c, c) for k in _KEYS)
 
 
+def _clip_sum_of_norms(grads, c):
+    total = sum(float(np.linalg.norm(g)) for g in grads.values())
+    return tuple(grads[k] * min(1.0, c / total) for k in _KEYS)
+
+
 @lab.exercise(7, hint="One norm for all tensors together: total = sqrt of the sum of "
               "(g**2).sum() over every g in grads. Then multiply every tensor by "
               "min(1, max_norm / total): gradients already shorter stay as they are.")
@@ -339,6 +360,12 @@ def check_clip_by_norm(fn):
                 function=_rescale_always),
         Mistake("clipped by value", "That is clipping by value (each entry to [-c, c]); "
                 "here the whole gradient is scaled by one factor.", function=_clip_value),
+        Mistake("the tensors' norms added", "The global norm is the root of the sum of ALL "
+                "squared entries, sqrt(sum of (g**2).sum()), not the sum of the tensors' "
+                "norms.", function=_clip_sum_of_norms),
+        Mistake("never clipped", "A gradient longer than max_norm must be shortened: "
+                "multiply by min(1, max_norm / total) (min, not max).",
+                function=lambda g, c: tuple(g[k] for k in _KEYS)),
     ])
 
 
@@ -408,6 +435,8 @@ def check_pick_init(choices):
     if _unfinished(choices):
         return Feedback(NOT_ATTEMPTED, name, "Replace each `...` with a name such as "
                         "\"xavier\" or \"he\", then run the cell again.")
+    if isinstance(choices, np.ndarray):
+        choices = choices.tolist()
     if not isinstance(choices, (list, tuple)) or len(choices) != len(NETWORK):
         return Feedback(INCORRECT, name, f"Give a list of {len(NETWORK)} names, one per "
                         "dense layer, e.g. [\"he\", \"xavier\"].")
