@@ -40,6 +40,8 @@ def test_output_size_right_and_equivalent():
     (lambda H, k, p=0, s=1: H + 2 * p - k + 1, "the stride ignored"),
     (lambda H, k, p=0, s=1: (H + 2 * p - k + 1) // s, "the +1 inside the division"),
     (lambda H, k, p=0, s=1: int(np.ceil((H + 2 * p - k) / s)) + 1, "rounded up instead of down"),
+    (lambda H, k, p=0, s=1: (H + 2 * p - k) / s + 1, "/ instead of //"),
+    (lambda H, k, p=0, s=1: (H - k) // s + 1, "the padding ignored"),
 ])
 def test_output_size_mistakes_named(fn, mistake):
     fb = ex.check_output_size(fn)
@@ -59,7 +61,8 @@ def test_conv_params():
     assert ex.check_conv_params(...).status == "not-attempted"
     for fn, mistake in [(lambda C, n, k: n * C * k * k, "the biases forgotten"),
                         (lambda C, n, k: n * k * k + n, "the channels forgotten"),
-                        (lambda C, n, k: n * C * k + n, "k instead of k squared")]:
+                        (lambda C, n, k: n * C * k + n, "k instead of k squared"),
+                        (lambda C, n, k: n * C * k * k + n * C, "a bias per channel")]:
         fb = ex.check_conv_params(fn)
         assert not fb.correct and fb.mistake == mistake
 
@@ -77,6 +80,7 @@ def test_input_gradient_right_and_equivalent():
     (ex._c2(np.pad(D, 1), K.T), "the kernel transposed instead of flipped"),
     (ex._dX_last_wins(X, K, D), "overlaps not added"),
     (-DX, "wrong sign"),
+    (DX.T, "transposed"),
 ])
 def test_input_gradient_mistakes_named(value, mistake):
     fb = ex.check_input_gradient(value)
@@ -103,6 +107,7 @@ def test_kernel_gradient_right_and_equivalent():
     (ex._c2(X, D[::-1, ::-1]), "the deltas flipped"),
     (D[0, 0] * X[:2, :2], "one position only"),
     (DK / 4, "a mean over positions"),
+    (DK.T, "transposed"),
 ])
 def test_kernel_gradient_mistakes_named(value, mistake):
     fb = ex.check_kernel_gradient(value)
@@ -123,6 +128,7 @@ def test_bptt_step_right_and_equivalent():
     (lambda g, a, h, W: g + a @ W.T, "tanh's slope left out"),
     (lambda g, a, h, W: g + (a @ W.T) * (1 - h ** 2), "the slope applied to one path only"),
     (lambda g, a, h, W: (g + a @ W.T) * (1 - h), "the slope without the square"),
+    (lambda g, a, h, W: (g + a @ W.T) * (1 - np.tanh(h) ** 2), "tanh applied to h_t again"),
 ])
 def test_bptt_step_mistakes_named(fn, mistake):
     fb = ex.check_bptt_step(fn)
@@ -146,7 +152,9 @@ def test_vanishing_right_typed_and_named():
     for value, mistake in [(w ** len(h), "tanh's slopes left out"),
                            (np.prod(w * (1 - h[1:] ** 2)), "one factor too few"),
                            (np.sum(w * (1 - h ** 2)), "a sum instead of a product"),
-                           (np.prod(w * (1 - h)), "the slope without the square")]:
+                           (np.prod(w * (1 - h)), "the slope without the square"),
+                           (np.prod(w * (1 - h[:-1] ** 2)), "one factor too few (the last)"),
+                           (np.prod(1 - h ** 2), "the ratio to w^T")]:
         fb = ex.check_vanishing(value)
         assert not fb.correct and fb.mistake == mistake, (mistake, fb.mistake)
 
@@ -170,6 +178,8 @@ def test_training_macs_right_and_equivalent():
     (lambda w: dense_macs(w, first_input_grad=True)["total"],
      "the first layer's input gradient counted"),
     (lambda w: 2 * dense_macs(w)["total"], "operations instead of multiply-adds"),
+    (lambda w: 3 * dense_macs(w)["forward"] - w[-2] * w[-1],
+     "the last layer's input gradient skipped"),
 ])
 def test_training_macs_mistakes_named(fn, mistake):
     fb = ex.check_training_macs(fn)

@@ -77,6 +77,12 @@ def check_output_size(fn):
         Mistake("rounded up instead of down", "A last step that would run off the edge "
                 "does not count: use floor division //.",
                 function=lambda H, k, P=0, s=1: -(-(H + 2 * P - k) // s) + 1),
+        Mistake("/ instead of //", "A number of positions is a whole number: divide "
+                "with floor division, (H + 2P - k) // s + 1, not /.",
+                function=lambda H, k, P=0, s=1: (H + 2 * P - k) / s + 1),
+        Mistake("the padding ignored", "Padding adds P zeros on both sides, so the "
+                "length the filter slides over is H + 2P.",
+                function=lambda H, k, P=0, s=1: (H - k) // s + 1),
     ])
 
 
@@ -97,6 +103,9 @@ def check_conv_params(fn):
                 "channel: n_out * C * k * k weights.", function=lambda C, n, k: n * k * k + n),
         Mistake("k instead of k squared", "A k x k slice has k * k weights.",
                 function=lambda C, n, k: n * C * k + n),
+        Mistake("a bias per channel", "A filter has ONE bias, added after summing over "
+                "the channels: n_out biases, not n_out * C.",
+                function=lambda C, n, k: n * C * k * k + n * C),
     ])
 
 
@@ -132,6 +141,9 @@ def check_input_gradient(dX):
         Mistake("overlaps not added", "An input inside several windows receives from each "
                 "of their deltas: add the copies of K where they overlap.",
                 value=_dX_last_wins(X, K, d)),
+        Mistake("transposed", "Your array is the right one transposed: rows of dE/dX "
+                "are the rows of X (the first index goes down).",
+                value=_dX(X, K, d).T),
     ])
 
 
@@ -151,6 +163,8 @@ def check_kernel_gradient(dK):
                 "delta[i, j] * X[i + p, j + q].", value=_c2(X, d[::-1, ::-1])),
         Mistake("one position only", "K is used at every position of the output: add the "
                 "contributions of all four deltas.", value=d[0, 0] * X[:2, :2]),
+        Mistake("transposed", "Your array is the right one transposed: entry [p, q] sums "
+                "delta[i, j] * X[i + p, j + q], with p the row.", value=right.T),
         Mistake("a mean over positions", "The gradient of a shared weight is the SUM of its "
                 "uses, not their mean.", value=right / d.size),
     ])
@@ -190,6 +204,9 @@ def check_bptt_step(fn):
                 function=lambda g, a, h, W: g + (a @ W.T) * (1 - h ** 2)),
         Mistake("the slope without the square", "tanh'(a) = 1 - tanh(a)**2 = "
                 "1 - h_t**2.", function=lambda g, a, h, W: (g + a @ W.T) * (1 - h)),
+        Mistake("tanh applied to h_t again", "h_t is already tanh(a_t), so tanh's slope "
+                "is 1 - h_t**2, not 1 - tanh(h_t)**2.",
+                function=lambda g, a, h, W: (g + a @ W.T) * (1 - np.tanh(h) ** 2)),
     ])
 
 
@@ -209,6 +226,11 @@ def check_vanishing(value):
                 "factors along the path: use np.prod.", value=np.sum(factors)),
         Mistake("the slope without the square", "tanh's slope is 1 - h_s**2.",
                 value=np.prod(w * (1 - h))),
+        Mistake("one factor too few (the last)", "From h_0 to h_T there are T steps, "
+                "s = 1..T: include the factor of h_T.", value=np.prod(factors[:-1])),
+        Mistake("the ratio to w^T", "That is the product of tanh's slopes alone, the "
+                "ratio of the gradient to w^T; the gradient multiplies each slope by w.",
+                value=np.prod(1 - h ** 2)),
     ])
 
 
@@ -240,4 +262,8 @@ def check_training_macs(fn):
         Mistake("operations instead of multiply-adds", "Count a multiply and its add as "
                 "one multiply-add (two floating-point operations).",
                 function=lambda w: 2 * _macs(w)),
+        Mistake("the last layer's input gradient skipped", "Every layer but the FIRST "
+                "computes dX = delta W^T (the data need no gradient); the last layer's "
+                "dX is needed by the layer below it.",
+                function=lambda w: 2 * sum(per(w)) + sum(per(w)[:-1])),
     ])
