@@ -93,14 +93,14 @@ def fwd(X, keep, p, training):
     return X * keep / (1 - p) if training else X
 
 
-def bwd(dY, keep, p):
-    return dY * keep / (1 - p)
+def bwd(grad_out, keep, p):
+    return grad_out * keep / (1 - p)
 
 
 def test_dropout_right_and_equivalent():
     assert ex.check_dropout(fwd, bwd).correct
     assert ex.check_dropout(lambda X, k, p, t: np.where(k > 0, X / (1 - p), 0.0) if t
-                            else X.copy(), lambda dY, k, p: dY * (k / (1 - p))).correct
+                            else X.copy(), lambda g, k, p: g * (k / (1 - p))).correct
     assert ex.check_dropout(..., ...).status == "not-attempted"
     assert ex.check_dropout(fwd, ...).status == "not-attempted"
 
@@ -111,13 +111,13 @@ def test_dropout_right_and_equivalent():
     (lambda X, k, p, t: X * k / (1 - p) if t else X / (1 - p), bwd, "scaling at test time"),
     (lambda X, k, p, t: X * k / p if t else X, bwd, "1/p instead of 1/(1 - p)"),
     (lambda X, k, p, t: X * k / (1 - p), bwd, "the mask at test time"),
-    (fwd, lambda dY, k, p: dY * k, "missing 1/(1 - p)"),
-    (fwd, lambda dY, k, p: dY / (1 - p), "the mask left out"),
-    (fwd, lambda dY, k, p: dY * k / p, "1/p instead of 1/(1 - p)"),
+    (fwd, lambda g, k, p: g * k, "missing 1/(1 - p)"),
+    (fwd, lambda g, k, p: g / (1 - p), "the mask left out"),
+    (fwd, lambda g, k, p: g * k / p, "1/p instead of 1/(1 - p)"),
     (lambda X, k, p, t: X * k if t else X * (1 - p), bwd,
      "the original, non-inverted dropout"),
-    (fwd, lambda dY, k, p: dY, "the gradient passed through unchanged"),
-    (fwd, lambda dY, k, p: dY * k * (1 - p), "multiplied by 1 - p instead of divided"),
+    (fwd, lambda g, k, p: g, "the gradient passed through unchanged"),
+    (fwd, lambda g, k, p: g * k * (1 - p), "multiplied by 1 - p instead of divided"),
 ])
 def test_dropout_mistakes_named(f, b, mistake):
     fb = ex.check_dropout(f, b)

@@ -149,8 +149,8 @@ def _forward(X, keep, p, training):
     return X * keep / (1 - p) if training else X
 
 
-def _backward(dY, keep, p):
-    return dY * keep / (1 - p)
+def _backward(grad_out, keep, p):
+    return grad_out * keep / (1 - p)
 
 
 def _dropout_cases(training):
@@ -163,10 +163,12 @@ def _dropout_cases(training):
     return cases
 
 
-@lab.exercise(4, hint="Training: Y = X * keep / (1 - p), so that E[Y] = X. Test: Y = X, "
-              "nothing else. Backward: dX = dY * keep / (1 - p), the forward's mask.")
+@lab.exercise(4, hint="Training: return X * keep / (1 - p), so that the expected output "
+              "is X. Test: return X, nothing else. Backward: dE/dX = grad_out * keep / "
+              "(1 - p), the forward's mask, where grad_out is dE/d(the output).")
 def check_dropout(forward_fn, backward_fn):
-    """Exercise 4: dropout_forward(X, keep, p, training) and dropout_backward(dY, keep, p)."""
+    """Exercise 4: dropout_forward(X, keep, p, training) and
+    dropout_backward(grad_out, keep, p), eqs. (ch11-dropout), (ch11-dropout-back)."""
     fwd = check_function(forward_fn, _forward, _dropout_cases(True) + _dropout_cases(False),
                          name="dropout_forward", mistakes=[
         Mistake("missing 1/(1 - p)", "In training, scale the kept units by 1/(1 - p): "
@@ -191,19 +193,19 @@ def check_dropout(forward_fn, backward_fn):
     bwd = check_function(backward_fn, _backward, _dropout_cases(None),
                          name="dropout_backward", mistakes=[
         Mistake("missing 1/(1 - p)", "The forward pass multiplied by keep / (1 - p), so "
-                "the local derivative is keep / (1 - p): dY * keep / (1 - p).",
-                function=lambda dY, k, p: dY * k),
+                "the local derivative is keep / (1 - p): grad_out * keep / (1 - p).",
+                function=lambda g, k, p: g * k),
         Mistake("the mask left out", "Dropped units passed nothing forward, so they pass "
                 "no gradient back: multiply by the same mask.",
-                function=lambda dY, k, p: dY / (1 - p)),
+                function=lambda g, k, p: g / (1 - p)),
         Mistake("1/p instead of 1/(1 - p)", "Divide by the probability of KEEPING a "
-                "unit, 1 - p.", function=lambda dY, k, p: dY * k / p),
+                "unit, 1 - p.", function=lambda g, k, p: g * k / p),
         Mistake("the gradient passed through unchanged", "The forward pass multiplied X "
-                "by keep / (1 - p), so the backward pass multiplies dY by the same: "
-                "dY * keep / (1 - p).", function=lambda dY, k, p: dY),
+                "by keep / (1 - p), so the backward pass multiplies grad_out by the same: "
+                "grad_out * keep / (1 - p).", function=lambda g, k, p: g),
         Mistake("multiplied by 1 - p instead of divided", "The kept units were scaled UP "
-                "by 1/(1 - p): dY * keep / (1 - p).",
-                function=lambda dY, k, p: dY * k * (1 - p))])
+                "by 1/(1 - p): grad_out * keep / (1 - p).",
+                function=lambda g, k, p: g * k * (1 - p))])
     return combine(fwd, bwd, name="inverted dropout")
 
 
