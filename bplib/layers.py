@@ -210,7 +210,8 @@ class Dropout(Layer):
         self._rng = as_generator(seed, where=self._where("__init__"))
 
     def forward(self, X):
-        """Y = X ⊙ M (training) or Y = X (evaluation); X of any shape (N, ...)."""
+        """X̃ = X ⊙ M (training) or X̃ = X (evaluation), eq. (ch11-dropout); X of any
+        shape (N, ...)."""
         X = self._checked(X, "X")
         if not self.training or self.p == 0.0:
             self._cache = (None,)
@@ -222,9 +223,10 @@ class Dropout(Layer):
         return X * mask
 
     def backward(self, grad_out, need_input_grad=True):
-        """dX = δ ⊙ M: dropped units pass no gradient, kept ones are scaled by 1/(1-p).
+        """dX = grad_out ⊙ M, eq. (ch11-dropout-back): ``grad_out`` is ∂E/∂X̃; dropped
+        units pass no gradient, kept ones are scaled by 1/(1-p).
 
-        The local rule of eq. (ch04-local-rule) with ∂y/∂x = m for each entry.
+        The local rule of eq. (ch04-local-rule) with ∂x̃/∂x = m for each entry.
         """
         (mask,) = self._cached()
         if mask is None:

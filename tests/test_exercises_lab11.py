@@ -79,6 +79,9 @@ def test_decay_right_and_typed():
     ((1 - D["eta"] * D["lam"] / 2) * D["w"] - D["eta"] * D["g"], "lambda/2 instead of lambda"),
     ((1 + D["eta"] * D["lam"]) * D["w"] - D["eta"] * D["g"], "the decay with the wrong sign"),
     ((1 - D["eta"] * D["lam"]) * D["w"] + D["eta"] * D["g"], "a step up the gradient"),
+    ((1 - 2 * D["eta"] * D["lam"]) * D["w"] - D["eta"] * D["g"], "2 lambda instead of lambda"),
+    ((1 - D["eta"] * D["lam"]) * (D["w"] - D["eta"] * D["g"]),
+     "the decay applied after the step"),
 ])
 def test_decay_mistakes_named(answer, mistake):
     fb = ex.check_decay_step(answer)
@@ -90,14 +93,14 @@ def fwd(X, keep, p, training):
     return X * keep / (1 - p) if training else X
 
 
-def bwd(dY, keep, p):
-    return dY * keep / (1 - p)
+def bwd(grad_out, keep, p):
+    return grad_out * keep / (1 - p)
 
 
 def test_dropout_right_and_equivalent():
     assert ex.check_dropout(fwd, bwd).correct
     assert ex.check_dropout(lambda X, k, p, t: np.where(k > 0, X / (1 - p), 0.0) if t
-                            else X.copy(), lambda dY, k, p: dY * (k / (1 - p))).correct
+                            else X.copy(), lambda g, k, p: g * (k / (1 - p))).correct
     assert ex.check_dropout(..., ...).status == "not-attempted"
     assert ex.check_dropout(fwd, ...).status == "not-attempted"
 
@@ -108,9 +111,13 @@ def test_dropout_right_and_equivalent():
     (lambda X, k, p, t: X * k / (1 - p) if t else X / (1 - p), bwd, "scaling at test time"),
     (lambda X, k, p, t: X * k / p if t else X, bwd, "1/p instead of 1/(1 - p)"),
     (lambda X, k, p, t: X * k / (1 - p), bwd, "the mask at test time"),
-    (fwd, lambda dY, k, p: dY * k, "missing 1/(1 - p)"),
-    (fwd, lambda dY, k, p: dY / (1 - p), "the mask left out"),
-    (fwd, lambda dY, k, p: dY * k / p, "1/p instead of 1/(1 - p)"),
+    (fwd, lambda g, k, p: g * k, "missing 1/(1 - p)"),
+    (fwd, lambda g, k, p: g / (1 - p), "the mask left out"),
+    (fwd, lambda g, k, p: g * k / p, "1/p instead of 1/(1 - p)"),
+    (lambda X, k, p, t: X * k if t else X * (1 - p), bwd,
+     "the original, non-inverted dropout"),
+    (fwd, lambda g, k, p: g, "the gradient passed through unchanged"),
+    (fwd, lambda g, k, p: g * k * (1 - p), "multiplied by 1 - p instead of divided"),
 ])
 def test_dropout_mistakes_named(f, b, mistake):
     fb = ex.check_dropout(f, b)
@@ -160,6 +167,8 @@ def test_early_stopping_agrees_with_fit():
     (lambda v, p: early(v, p + 1), "patience off by one"),
     (lambda v, p: ex._early_ties(v, p), "a tie counted as progress"),
     (lambda v, p: (int(np.argmin(v)), early(v, p)[1]), "the best of the whole list"),
+    (lambda v, p: (early(v, p)[0] + 1, early(v, p)[1] + 1), "epochs counted from 1"),
+    (lambda v, p: early(v, p)[::-1], "the pair in the wrong order"),
 ])
 def test_early_stopping_mistakes_named(fn, mistake):
     fb = ex.check_early_stopping(fn)
@@ -181,6 +190,8 @@ def test_choose_lambda_right_and_equivalent():
     (lambda t: t["lambda"][int(np.argmax(t["val"]))], "the largest validation error"),
     (lambda t: int(np.argmin(t["val"])), "the position, not the value"),
     (lambda t: 0.01, "hard-coded answer"),
+    (lambda t: t["lambda"][int(np.argmin(np.subtract(t["val"], t["train"])))],
+     "chosen on the gap"),
 ])
 def test_choose_lambda_mistakes_named(fn, mistake):
     fb = ex.check_choose_lambda(fn)
@@ -208,6 +219,11 @@ def with_bplib(cls):
 def test_adam_right_and_equivalent():
     assert ex.check_adam_vs_adamw(adam_l2, adamw).correct
     assert ex.check_adam_vs_adamw(with_bplib(Adam), with_bplib(AdamW)).correct
+    # the sign form of Adam's first step, epsilon left out, is right to ~1e-7
+    assert ex.check_adam_vs_adamw(lambda w, g, lam, lr: w - lr * np.sign(g + lam * w),
+                                  lambda w, g, lam, lr: (1 - lr * lam) * w
+                                  - lr * np.sign(g)).correct
+    assert ex.check_adam_vs_adamw(lambda *a: adam_l2(*a).tolist(), adamw).correct
     assert ex.check_adam_vs_adamw(..., ...).status == "not-attempted"
 
 
@@ -233,6 +249,12 @@ def no_correction(w, g, lam, lr, decoupled):
     (adam_l2, lambda w, g, lam, lr: (1 - lr * lam) * adam(w, g, lam, lr), "adamw_step",
      "decay applied after the step"),
     (adam_l2, lambda *a: no_correction(*a, True), "adamw_step", "bias correction left out"),
+    (lambda w, g, lam, lr: adam_l2(w, g, lam / 2, lr), adamw, "adam_l2_step",
+     "lambda/2 instead of lambda"),
+    (lambda w, g, lam, lr: w - lr * (g + lam * w), adamw, "adam_l2_step",
+     "an SGD step, not Adam's"),
+    (adam_l2, lambda w, g, lam, lr: (1 + lr * lam) * w - lr * g / (np.abs(g) + 1e-8),
+     "adamw_step", "the decay with the wrong sign"),
 ])
 def test_adam_mistakes_named(a, b, part, mistake):
     fb = ex.check_adam_vs_adamw(a, b)

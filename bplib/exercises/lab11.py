@@ -32,7 +32,8 @@ def _case(seed, shape, scale=1.0):
 #: Exercise 1: a weight matrix and the L2 strength.
 L2_CASE = dict(W=_case(1101, (2, 3)), lam=0.1)
 #: Exercise 3: one weight, its data gradient, the learning rate and lambda.
-DECAY = dict(w=0.8, g=-0.3, eta=0.5, lam=0.2)
+#: (eta = 0.5 would make 2 eta lambda equal lambda, and two mistakes give one number.)
+DECAY = dict(w=0.8, g=-0.3, eta=0.4, lam=0.25)
 #: Exercise 6: an example table of runs (errors in %), one row per lambda.
 LAMBDA_TABLE = {"lambda": [0.0, 0.001, 0.01, 0.1, 1.0],
                 "train": [0.0, 0.0, 0.5, 3.0, 12.0],
@@ -130,6 +131,13 @@ def check_decay_step(w_new):
         Mistake("lambda/2 instead of lambda", "The penalty (lambda/2) w^2 has the "
                 "gradient lambda w: the factor is 1 - eta lambda.",
                 value=(1 - eta * lam / 2) * w - eta * g),
+        Mistake("2 lambda instead of lambda", "The penalty (lambda/2) w^2 has the "
+                "gradient lambda w, not 2 lambda w: the factor is 1 - eta lambda.",
+                value=(1 - 2 * eta * lam) * w - eta * g),
+        Mistake("the decay applied after the step", "Both terms use the OLD weight: "
+                "w_new = (1 - eta lambda) w - eta g; you shrank the weight after the "
+                "data's step, (1 - eta lambda)(w - eta g).",
+                value=(1 - eta * lam) * (w - eta * g)),
         Mistake("the decay with the wrong sign", "Decay shrinks the weight: multiply by "
                 "1 - eta lambda, not 1 + eta lambda.", value=(1 + eta * lam) * w - eta * g),
         Mistake("a step up the gradient", "Gradient descent subtracts eta g.",
@@ -141,8 +149,8 @@ def _forward(X, keep, p, training):
     return X * keep / (1 - p) if training else X
 
 
-def _backward(dY, keep, p):
-    return dY * keep / (1 - p)
+def _backward(grad_out, keep, p):
+    return grad_out * keep / (1 - p)
 
 
 def _dropout_cases(training):
@@ -155,10 +163,12 @@ def _dropout_cases(training):
     return cases
 
 
-@lab.exercise(4, hint="Training: Y = X * keep / (1 - p), so that E[Y] = X. Test: Y = X, "
-              "nothing else. Backward: dX = dY * keep / (1 - p), the forward's mask.")
+@lab.exercise(4, hint="Training: return X * keep / (1 - p), so that the expected output "
+              "is X. Test: return X, nothing else. Backward: dE/dX = grad_out * keep / "
+              "(1 - p), the forward's mask, where grad_out is dE/d(the output).")
 def check_dropout(forward_fn, backward_fn):
-    """Exercise 4: dropout_forward(X, keep, p, training) and dropout_backward(dY, keep, p)."""
+    """Exercise 4: dropout_forward(X, keep, p, training) and
+    dropout_backward(grad_out, keep, p), eqs. (ch11-dropout), (ch11-dropout-back)."""
     fwd = check_function(forward_fn, _forward, _dropout_cases(True) + _dropout_cases(False),
                          name="dropout_forward", mistakes=[
         Mistake("missing 1/(1 - p)", "In training, scale the kept units by 1/(1 - p): "
@@ -174,17 +184,28 @@ def check_dropout(forward_fn, backward_fn):
                 "unit is kept with probability 1 - p, so divide by 1 - p.",
                 function=lambda X, k, p, t: X * k / p if t else X),
         Mistake("the mask at test time", "At test time no unit is dropped: return X.",
-                function=lambda X, k, p, t: X * k / (1 - p))])
+                function=lambda X, k, p, t: X * k / (1 - p)),
+        Mistake("the original, non-inverted dropout", "That is the dropout of the first "
+                "paper: no scaling in training, X (1 - p) at test time. Inverted dropout "
+                "moves the scaling into training: X * keep / (1 - p) there, and X "
+                "unchanged at test time.",
+                function=lambda X, k, p, t: X * k if t else X * (1 - p))])
     bwd = check_function(backward_fn, _backward, _dropout_cases(None),
                          name="dropout_backward", mistakes=[
         Mistake("missing 1/(1 - p)", "The forward pass multiplied by keep / (1 - p), so "
-                "the local derivative is keep / (1 - p): dY * keep / (1 - p).",
-                function=lambda dY, k, p: dY * k),
+                "the local derivative is keep / (1 - p): grad_out * keep / (1 - p).",
+                function=lambda g, k, p: g * k),
         Mistake("the mask left out", "Dropped units passed nothing forward, so they pass "
                 "no gradient back: multiply by the same mask.",
-                function=lambda dY, k, p: dY / (1 - p)),
+                function=lambda g, k, p: g / (1 - p)),
         Mistake("1/p instead of 1/(1 - p)", "Divide by the probability of KEEPING a "
-                "unit, 1 - p.", function=lambda dY, k, p: dY * k / p)])
+                "unit, 1 - p.", function=lambda g, k, p: g * k / p),
+        Mistake("the gradient passed through unchanged", "The forward pass multiplied X "
+                "by keep / (1 - p), so the backward pass multiplies grad_out by the same: "
+                "grad_out * keep / (1 - p).", function=lambda g, k, p: g),
+        Mistake("multiplied by 1 - p instead of divided", "The kept units were scaled UP "
+                "by 1/(1 - p): grad_out * keep / (1 - p).",
+                function=lambda g, k, p: g * k * (1 - p))])
     return combine(fwd, bwd, name="inverted dropout")
 
 
@@ -255,7 +276,13 @@ def check_early_stopping(fn):
                 function=_early_ties),
         Mistake("the best of the whole list", "Training stopped: the epochs after the stop "
                 "were never run, so the best epoch is the best among those run.",
-                function=_early_global)])
+                function=_early_global),
+        Mistake("epochs counted from 1", "The epochs are counted from 0, like the list's "
+                "positions (enumerate): the first loss is epoch 0.",
+                function=lambda v, p: tuple(e + 1 for e in _early_stop(v, p))),
+        Mistake("the pair in the wrong order", "Return (best_epoch, stop_epoch): the "
+                "epoch whose weights are restored first, then the last epoch run.",
+                function=lambda v, p: _early_stop(v, p)[::-1])])
 
 
 # ------------------------------------------------------------ 6. choosing lambda
@@ -296,7 +323,12 @@ def check_choose_lambda(fn):
                 "(np.argmin).", function=_by("val", np.argmax)),
         Mistake("the position, not the value", "Return the lambda at that position, "
                 "table['lambda'][i], not the position i itself.",
-                function=lambda table: float(np.argmin(table["val"])))])
+                function=lambda table: float(np.argmin(table["val"]))),
+        Mistake("chosen on the gap", "A small gap between validation and training error "
+                "is not the goal (a network that learns nothing has no gap): choose the "
+                "lowest validation error itself.",
+                function=lambda table: float(table["lambda"][int(np.argmin(
+                    np.asarray(table["val"]) - np.asarray(table["train"])))]))])
 
 
 # ------------------------------------------------------------ 7. Adam + L2 versus AdamW
@@ -331,6 +363,10 @@ def _adam_cases():
         w = rng.normal(size=n).round(2)
         g = (rng.normal(size=n) * np.array([10.0, 0.01] * 3)[:n]).round(3)
         cases.append((w, g, lam, lr))
+    # g = -0.75 lam w: g + lam w and g + lam w / 2 have opposite signs, so a penalty
+    # of the wrong size moves the weight the other way (Adam's first step is a sign)
+    w = np.array([1.0, -0.8, 0.5])
+    cases.append((w, (-0.75 * 0.2 * w).round(6), 0.2, 0.01))
     return cases
 
 
@@ -341,16 +377,25 @@ def _adam_cases():
 def check_adam_vs_adamw(adam_l2_fn, adamw_fn):
     """Exercise 7: one step from a zero state of Adam with L2 and of AdamW (ch11-adamw)."""
     cases = _adam_cases()
-    l2 = check_function(adam_l2_fn, _adam_l2, cases, name="adam_l2_step", mistakes=[
+    # tolerance: lr * sign(g) (epsilon left out) is right to about 1e-7
+    tol = dict(rtol=1e-5, atol=1e-6)
+    l2 = check_function(adam_l2_fn, _adam_l2, cases, name="adam_l2_step", **tol, mistakes=[
         Mistake("the penalty left out", "Adam with L2 adds lam * w to the gradient before "
                 "the moments: g + lam * w.", function=_adam_plain),
         Mistake("decoupled decay (that is AdamW)", "With L2 the decay goes INSIDE Adam: "
                 "add lam * w to g. Shrinking w by 1 - lr lam outside is AdamW.",
                 function=_adamw),
+        Mistake("lambda/2 instead of lambda", "The L2 penalty (lambda/2) w^2 adds "
+                "lambda w to the gradient, not (lambda/2) w.",
+                function=lambda w, g, lam, lr: _adam_l2(w, g, lam / 2, lr)),
+        Mistake("an SGD step, not Adam's", "Adam divides the step by the root mean "
+                "square of the gradients: from a fresh state it is lr * g / (|g| + eps), "
+                "with g the gradient including lam * w.",
+                function=lambda w, g, lam, lr: w - lr * (g + lam * w)),
         Mistake("bias correction left out", "Divide m by 1 - beta1^t and v by "
                 "1 - beta2^t (t = 1): then m-hat = g and v-hat = g^2.",
                 function=lambda w, g, lam, lr: w - _first_step(g + lam * w, lr, False))])
-    decoupled = check_function(adamw_fn, _adamw, cases, name="adamw_step", mistakes=[
+    decoupled = check_function(adamw_fn, _adamw, cases, name="adamw_step", **tol, mistakes=[
         Mistake("the decay inside Adam (that is Adam with L2)", "AdamW keeps the decay "
                 "OUT of the gradient: w <- (1 - lr lam) w, then Adam's step for g alone.",
                 function=_adam_l2),
@@ -359,6 +404,9 @@ def check_adam_vs_adamw(adam_l2_fn, adamw_fn):
                 function=lambda w, g, lam, lr: (1 - lam) * w - _first_step(g, lr)),
         Mistake("no decay", "Shrink the weight by 1 - lr * lam as well.",
                 function=_adam_plain),
+        Mistake("the decay with the wrong sign", "Decay SHRINKS the weight: multiply by "
+                "1 - lr * lam, not 1 + lr * lam.",
+                function=lambda w, g, lam, lr: (1 + lr * lam) * w - _first_step(g, lr)),
         Mistake("decay applied after the step", "AdamW (like PyTorch's) decays the weight "
                 "as it was before the step: (1 - lr lam) w - step.",
                 function=lambda w, g, lam, lr: (1 - lr * lam) * (w - _first_step(g, lr))),

@@ -3,11 +3,12 @@
 The output size of a convolution (Chapter 12, eq. (ch12-out-size)) and its number of
 parameters; its backward pass for a 3 x 3 example by hand, the input's gradient
 (ch12-conv-dX) and the kernel's (ch12-conv-dK); one step of backpropagation through
-time (ch12-bptt-h); the vanishing product over time steps (ch12-vanish); and the
-multiply-adds of training a dense network. The checks name the classic mistakes: the
-missing +1, padding on one side only, the kernel not flipped, overlaps not added, the
-carry through W_h forgotten or not transposed, tanh's slope left out, one factor too
-few, the backward pass not counted.
+time (ch12-bptt-h) and the summed weight gradients (ch12-bptt-w); the vanishing
+product over time steps (ch12-vanish); and the multiply-adds of training a dense
+network. The checks name the classic mistakes: the missing +1, padding on one side
+only, the kernel not flipped, overlaps not added, the carry through W_h forgotten or not
+transposed, tanh's slope left out, h_t in place of h_{t-1}, the last step only, a mean
+over the steps, one factor too few, the backward pass not counted.
 
 In the lab: ``from bplib.exercises import lab12 as ex``; ``ex.hint(3)`` shows a hint.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from bplib.conv import correlate
+from bplib.recurrent import RNN
 
 from .core import TYPED_RTOL, Lab, Mistake, check_array, check_function, check_number
 
@@ -39,7 +41,7 @@ def _states():
     return np.array(out)
 
 
-#: Exercise 6: the recurrent weight and the states h_1..h_T of a scalar tanh network.
+#: Exercise 7: the recurrent weight and the states h_1..h_T of a scalar tanh network.
 VANISH = dict(w=0.9, h=_states())
 
 
@@ -77,6 +79,12 @@ def check_output_size(fn):
         Mistake("rounded up instead of down", "A last step that would run off the edge "
                 "does not count: use floor division //.",
                 function=lambda H, k, P=0, s=1: -(-(H + 2 * P - k) // s) + 1),
+        Mistake("/ instead of //", "A number of positions is a whole number: divide "
+                "with floor division, (H + 2P - k) // s + 1, not /.",
+                function=lambda H, k, P=0, s=1: (H + 2 * P - k) / s + 1),
+        Mistake("the padding ignored", "Padding adds P zeros on both sides, so the "
+                "length the filter slides over is H + 2P.",
+                function=lambda H, k, P=0, s=1: (H - k) // s + 1),
     ])
 
 
@@ -97,6 +105,9 @@ def check_conv_params(fn):
                 "channel: n_out * C * k * k weights.", function=lambda C, n, k: n * k * k + n),
         Mistake("k instead of k squared", "A k x k slice has k * k weights.",
                 function=lambda C, n, k: n * C * k + n),
+        Mistake("a bias per channel", "A filter has ONE bias, added after summing over "
+                "the channels: n_out biases, not n_out * C.",
+                function=lambda C, n, k: n * C * k * k + n * C),
     ])
 
 
@@ -132,6 +143,9 @@ def check_input_gradient(dX):
         Mistake("overlaps not added", "An input inside several windows receives from each "
                 "of their deltas: add the copies of K where they overlap.",
                 value=_dX_last_wins(X, K, d)),
+        Mistake("transposed", "Your array is the right one transposed: rows of dE/dX "
+                "are the rows of X (the first index goes down).",
+                value=_dX(X, K, d).T),
     ])
 
 
@@ -151,6 +165,8 @@ def check_kernel_gradient(dK):
                 "delta[i, j] * X[i + p, j + q].", value=_c2(X, d[::-1, ::-1])),
         Mistake("one position only", "K is used at every position of the output: add the "
                 "contributions of all four deltas.", value=d[0, 0] * X[:2, :2]),
+        Mistake("transposed", "Your array is the right one transposed: entry [p, q] sums "
+                "delta[i, j] * X[i + p, j + q], with p the row.", value=right.T),
         Mistake("a mean over positions", "The gradient of a shared weight is the SUM of its "
                 "uses, not their mean.", value=right / d.size),
     ])
@@ -190,14 +206,101 @@ def check_bptt_step(fn):
                 function=lambda g, a, h, W: g + (a @ W.T) * (1 - h ** 2)),
         Mistake("the slope without the square", "tanh'(a) = 1 - tanh(a)**2 = "
                 "1 - h_t**2.", function=lambda g, a, h, W: (g + a @ W.T) * (1 - h)),
+        Mistake("tanh applied to h_t again", "h_t is already tanh(a_t), so tanh's slope "
+                "is 1 - h_t**2, not 1 - tanh(h_t)**2.",
+                function=lambda g, a, h, W: (g + a @ W.T) * (1 - np.tanh(h) ** 2)),
     ])
 
 
-# ------------------------------------------------------------ 6. the vanishing product
-@lab.exercise(6, hint="dh_T/dh_0 = product over s = 1..T of w * (1 - h_s**2): one factor "
+# ------------------------------------------------------------ 6. the summed weight gradients
+def _outer(P, A_bar):
+    """sum over steps t and examples n of P[n, t]^T A_bar[n, t]: sum_t P_t^T a_bar_t."""
+    return np.einsum("nti,ntj->ij", P, A_bar)
+
+
+def _shifted(H, wrap=False):
+    """h_{t-1} for t = 1..T: h_0 = 0, or (wrap) H[:, t - 1] read at t = 0, i.e. h_T."""
+    H = np.asarray(H, dtype=float)
+    return np.roll(H, 1, axis=1) if wrap else \
+        np.concatenate([np.zeros_like(H[:, :1]), H[:, :-1]], axis=1)
+
+
+def _bptt_weight_grads(X, H, A_bar):
+    """(dWx, dWh) = (sum_t x_t^T a_bar_t, sum_t h_{t-1}^T a_bar_t), h_0 = 0."""
+    return _outer(X, A_bar), _outer(_shifted(H), A_bar)
+
+
+def _adjoints(rnn, X, grad_H):
+    """a_bar_1..a_bar_T of ``rnn`` for the input X and dE/dH = grad_H, eq. (ch12-bptt-h)."""
+    H = rnn.forward(X)
+    A_bar, a_next = np.zeros_like(H), np.zeros_like(H[:, 0])
+    for t in reversed(range(H.shape[1])):
+        a_next = _bptt_step(grad_H[:, t], a_next, H[:, t], rnn.params["Wh"])
+        A_bar[:, t] = a_next
+    return A_bar
+
+
+def _weight_cases(seed=1206):
+    """(X, H, A_bar) of real forward and backward passes of bplib's RNN (N, T, widths)."""
+    rng = np.random.default_rng(seed)
+    cases = []
+    for N, T, n_in, n_h in [(1, 4, 1, 2), (2, 3, 3, 2), (3, 5, 2, 4), (2, 6, 3, 3),
+                            (1, 2, 4, 1)]:
+        rnn = RNN(n_in, n_h, seed=int(rng.integers(1000)))
+        rnn.params["b"] = rng.normal(scale=0.5, size=n_h)
+        X = rng.normal(size=(N, T, n_in))
+        grad_H = rng.normal(size=(N, T, n_h))
+        cases.append((X, rnn.forward(X), _adjoints(rnn, X, grad_H)))
+    return cases
+
+
+@lab.exercise(6, hint="Each step uses W_x on x_t and W_h on the state before it, h_{t-1}: "
+              "step t adds x_t.T @ a_bar_t to dWx and h_{t-1}.T @ a_bar_t to dWh. Add over "
+              "all steps. In the arrays (index i = t - 1) that is X[:, i].T @ A_bar[:, i] "
+              "and H[:, i - 1].T @ A_bar[:, i], where the state before the first step is "
+              "h_0 = 0 (H[:, -1] would be the LAST state).")
+def check_bptt_weight_grads(fn):
+    """Exercise 6: bptt_weight_grads(X, H, A_bar) -> (dWx, dWh), eq. (ch12-bptt-w)."""
+    return check_function(fn, _bptt_weight_grads, _weight_cases(), name="bptt_weight_grads",
+                          returns=("dWx", "dWh"), mistakes=[
+        Mistake("h_t instead of h_{t-1}", "W_h multiplies the PREVIOUS state in a_t = "
+                "x_t W_x + h_{t-1} W_h + b, so step t adds h_{t-1}.T @ a_bar_t to dWh, "
+                "with h_0 = 0; you used h_t.",
+                function=lambda X, H, A: (_outer(X, A), _outer(H, A))),
+        Mistake("h_0 read as h_T", "At the first step h_{t-1} is h_0 = 0; in Python "
+                "H[:, t - 1] with t = 0 is H[:, -1], the LAST state. Start dWh's sum at "
+                "the second step (h_0 = 0 adds nothing), or put a zero state in front of H.",
+                function=lambda X, H, A: (_outer(X, A), _outer(_shifted(H, wrap=True), A))),
+        Mistake("the last step only", "W_x and W_h are used at EVERY step, so their "
+                "gradients add the contributions of all T steps, not only step T's.",
+                function=lambda X, H, A: (_outer(X[:, -1:], A[:, -1:]),
+                                          _outer(H[:, -2:-1], A[:, -1:]))),
+        Mistake("the mean over steps", "A weight used at T steps collects the SUM of "
+                "their gradients (eq. (ch12-bptt-w)), not their mean: do not divide by T.",
+                function=lambda X, H, A: (_outer(X, A) / X.shape[1],
+                                          _outer(_shifted(H), A) / X.shape[1])),
+        Mistake("transposed", "A weight's gradient has the weight's shape: W_x is "
+                "(n_in, n_h), so each step adds x_t.T @ a_bar_t, not a_bar_t.T @ x_t "
+                "(eq. (ch06-dW)); the same for W_h.",
+                function=lambda X, H, A: (_outer(A, X), _outer(A, _shifted(H)))),
+        Mistake("dWh transposed", "dWx is right, but dWh is transposed: step t adds "
+                "h_{t-1}.T @ a_bar_t (shape (n_h, n_h), rows for h_{t-1}), not "
+                "a_bar_t.T @ h_{t-1}.",
+                function=lambda X, H, A: (_outer(X, A), _outer(A, _shifted(H)))),
+        Mistake("the first step left out of dWx", "h_0 = 0 makes the first step add "
+                "nothing to dWh, but x_1 is not zero: dWx adds x_t.T @ a_bar_t over ALL "
+                "steps, t = 1..T.",
+                function=lambda X, H, A: (_outer(X[:, 1:], A[:, 1:]), _outer(_shifted(H), A))),
+        Mistake("the two results swapped", "Return dWx first, then dWh: "
+                "(dWx, dWh).", function=lambda X, H, A: tuple(_bptt_weight_grads(X, H, A)[::-1])),
+    ])
+
+
+# ------------------------------------------------------------ 7. the vanishing product
+@lab.exercise(7, hint="dh_T/dh_0 = product over s = 1..T of w * (1 - h_s**2): one factor "
               "per step, each the recurrent weight times tanh's slope at that step.")
 def check_vanishing(value):
-    """Exercise 6: dh_T/dh_0 for VANISH, eq. (ch12-vanish)."""
+    """Exercise 7: dh_T/dh_0 for VANISH, eq. (ch12-vanish)."""
     w, h = VANISH["w"], VANISH["h"]
     factors = w * (1 - h ** 2)
     return check_number(value, np.prod(factors), name="dh_T/dh_0", rtol=TYPED_RTOL, mistakes=[
@@ -209,20 +312,25 @@ def check_vanishing(value):
                 "factors along the path: use np.prod.", value=np.sum(factors)),
         Mistake("the slope without the square", "tanh's slope is 1 - h_s**2.",
                 value=np.prod(w * (1 - h))),
+        Mistake("one factor too few (the last)", "From h_0 to h_T there are T steps, "
+                "s = 1..T: include the factor of h_T.", value=np.prod(factors[:-1])),
+        Mistake("the ratio to w^T", "That is the product of tanh's slopes alone, the "
+                "ratio of the gradient to w^T; the gradient multiplies each slope by w.",
+                value=np.prod(1 - h ** 2)),
     ])
 
 
-# ------------------------------------------------------------ 7. multiply-adds
+# ------------------------------------------------------------ 8. multiply-adds
 def _macs(widths):
     per_layer = [a * b for a, b in zip(widths[:-1], widths[1:])]
     return 2 * sum(per_layer) + sum(per_layer[1:])
 
 
-@lab.exercise(7, hint="Per layer of n_in x n_out weights: n_in n_out multiply-adds for "
+@lab.exercise(8, hint="Per layer of n_in x n_out weights: n_in n_out multiply-adds for "
               "Z = X W, as many for dW = X^T delta, and as many for dX = delta W^T, except "
               "in the first layer (no one needs the gradient of the data).")
 def check_training_macs(fn):
-    """Exercise 7: training_macs(widths): multiply-adds of one training example."""
+    """Exercise 8: training_macs(widths): multiply-adds of one training example."""
     cases = [((64, 64, 10),), ((2, 3, 1),), ((784, 128, 64, 10),), ((5, 7),),
              ((10, 20, 30, 40),)]
 
@@ -240,4 +348,8 @@ def check_training_macs(fn):
         Mistake("operations instead of multiply-adds", "Count a multiply and its add as "
                 "one multiply-add (two floating-point operations).",
                 function=lambda w: 2 * _macs(w)),
+        Mistake("the last layer's input gradient skipped", "Every layer but the FIRST "
+                "computes dX = delta W^T (the data need no gradient); the last layer's "
+                "dX is needed by the layer below it.",
+                function=lambda w: 2 * sum(per(w)) + sum(per(w)[:-1])),
     ])
