@@ -143,3 +143,23 @@ def test_chapter_lists_match_the_chapters_that_exist(listing):
     assert chapters, "no numbered chapter in _toc.yml"
     assert named == chapters, (f"{listing}: chapters missing {sorted(chapters - named)}, "
                                f"named but not in the book {sorted(named - chapters)}")
+
+
+def glossary_terms() -> list[str]:
+    """The terms defined in book/glossary.md's glossary directive, in order."""
+    text = (REPO_ROOT / "book" / "glossary.md").read_text()
+    body = text.split("```{glossary}\n", 1)[1].split("\n```", 1)[0]
+    return [line for line in body.splitlines() if line and not line.startswith(" ")]
+
+
+def test_every_glossary_term_is_linked_from_the_book_and_kept_in_order():
+    terms = glossary_terms()
+    assert len(terms) >= 40
+    assert terms == sorted(terms, key=str.lower), "glossary terms out of alphabetical order"
+    linked = set()
+    for path in [*NOTEBOOKS, *(REPO_ROOT / "book").glob("*.md")]:
+        for role in re.findall(r"\{term\}`([^`]*)`", path.read_text()):
+            target = re.search(r"<([^>]*)>$", role)
+            linked.add((target.group(1) if target else role).lower())
+    unlinked = [t for t in terms if t.lower() not in linked]
+    assert not unlinked, f"glossary terms no page links with {{term}}: {unlinked}"
