@@ -129,3 +129,44 @@ def test_the_whole_book_is_one_pdf_with_a_bookmark_per_page(built_book: Path):
     assert titles[1].startswith("1. "), titles
     assert len(pdf.pages) > 2 * len(titles)
     assert 'href="../book.pdf"' in (built_book / "book" / "index.html").read_text(encoding="utf-8")
+
+
+class ProseText(HTMLParser):
+    """The text a reader sees as prose: everything outside code, scripts and typeset math."""
+
+    SKIPPED = {"script", "style", "pre", "code"}
+
+    def __init__(self):
+        super().__init__()
+        self.text: list[str] = []
+        self._open: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIPPED or "math" in (dict(attrs).get("class") or "").split():
+            self._open.append(tag)
+        elif self._open and tag == self._open[-1]:
+            self._open.append(tag)  # the same tag nested inside a skipped one
+
+    def handle_endtag(self, tag):
+        if self._open and self._open[-1] == tag:
+            self._open.pop()
+
+    def handle_data(self, data):
+        if not self._open:
+            self.text.append(data)
+
+
+RAW = re.compile(r"\$[^$\s][^$]*\$|\{(?:term|eq|cite:[pt]|glue:\w+|doc|ref|numref)\}`|"
+                 r"\\(?:frac|partial|hat|sum|eta|lambda|mathrm)\b")
+
+
+def test_no_page_shows_raw_tex_or_unresolved_roles(built_book: Path):
+    raw = {}
+    for name in toc_files():
+        parser = ProseText()
+        parser.feed((built_book / f"{name}.html").read_text())
+        text = " ".join(parser.text)
+        found = [text[max(0, m.start() - 40):m.end() + 20] for m in RAW.finditer(text)]
+        if found:
+            raw[name] = found[:3]
+    assert not raw, f"raw TeX or markup shown as text: {raw}"
