@@ -152,6 +152,68 @@ def test_bad_settings_are_named(change, error):
         Session(dataclasses.replace(SMALL, **change))
 
 
+def test_gradient_norms_are_the_norms_of_dL_dW_per_layer():
+    # one step per epoch (the whole training set), no dropout: the recorded norm is
+    # that of the gradient at the starting weights, checked by finite differences
+    s = dataclasses.replace(SMALL, hidden_layers=2, units=3, batch_size=250,
+                            optimizer="sgd", lr=0.1)
+    session = Session(s)
+    net, F, y = session.net, session.F_train, session.y_train.reshape(-1, 1)
+    want = []
+    for layer in session.dense_layers:
+        W, g = layer.params["W"], np.zeros_like(layer.params["W"])
+        for i in np.ndindex(W.shape):
+            w0 = W[i]
+            W[i] = w0 + 1e-6
+            up = net.loss(F, y)
+            W[i] = w0 - 1e-6
+            down = net.loss(F, y)
+            W[i] = w0
+            g[i] = (up - down) / 2e-6
+        want.append(np.linalg.norm(g))
+    session.step()
+    np.testing.assert_allclose(session.history["grad_norm"][1], want, rtol=1e-5)
+
+
+def test_with_a_penalty_the_gradient_norm_includes_its_gradient_and_the_loss_not():
+    s = dataclasses.replace(SMALL, batch_size=250, penalty="L2", lam=1.0)
+    plain = Session(dataclasses.replace(s, penalty="none")).run(1)
+    penalised = Session(s).run(1)
+    assert penalised.history["train_loss"][0] == plain.history["train_loss"][0], \
+        "the loss curves leave the penalty out"
+    assert penalised.history["grad_norm"][1] != plain.history["grad_norm"][1]
+    view = PlaygroundView(penalised)
+    texts = [t.get_text() for ax in (view.ax_loss, view.ax_grad) for t in ax.texts]
+    assert any("without the L2 penalty" in t for t in texts), texts
+    assert any("with the L2 penalty's gradient" in t for t in texts), texts
+    plain_texts = [t.get_text() for t in PlaygroundView(plain).ax_loss.texts]
+    assert not any("penalty" in t for t in plain_texts)
+
+
+def test_a_diverged_session_keeps_the_weights_of_its_last_whole_epoch(recwarn):
+    # leaky ReLU, He, four layers, lr 1: the last steps leave weights so large that
+    # the views' forward pass over the plane would overflow
+    s = dataclasses.replace(SMALL, n=200, activation="leaky_relu", init="he",
+                            loss="squared error", lr=1.0, hidden_layers=4)
+    start = Session(s).net.get_params()
+    session = Session(s).run(15)
+    assert session.error is not None and session.epoch == 0
+    assert "before epoch 1" in session.error
+    for k, v in session.net.get_params().items():
+        np.testing.assert_array_equal(v, start[k])
+    view = PlaygroundView(session)             # draws, no NonFiniteError
+    assert view.png()[:4] == b"\x89PNG" and "stopped" in view.title.get_text()
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_the_message_names_squared_features_only_when_ticked():
+    plain = divergence_message(1, 2, SMALL)
+    squared = divergence_message(1, 2, dataclasses.replace(
+        SMALL, features=("x1", "x2", "x1^2")))
+    assert "squared features" not in plain
+    assert "fewer squared features (x1^2)" in squared
+
+
 # ------------------------------------------------------------------ views
 @pytest.mark.parametrize("compact", [False, True])
 @pytest.mark.parametrize("layers", [0, 2])
@@ -172,6 +234,26 @@ def test_views_of_a_diverged_session_say_so():
     view = PlaygroundView(session)
     assert "stopped" in view.title.get_text()
     assert view.png()[:4] == b"\x89PNG"
+
+
+def test_a_huge_loss_fits_in_the_title():
+    session = Session(dataclasses.replace(SMALL, n=500, loss="squared error",
+                                          lr=3.0)).run(30)
+    session.history["train_loss"][-1] = 1.4567e288
+    title = PlaygroundView(session).title.get_text()
+    assert "1.46e+288" in title and len(title) < 90, title
+
+
+def test_sigmoid_unit_maps_show_the_output_itself():
+    # a sigmoid unit's output lies in (0, 1): drawn as it is (0.5 in the middle of the
+    # colours), not squeezed into the upper half by scaling to its largest value
+    session = Session(dataclasses.replace(SMALL, activation="sigmoid", init="small"))
+    view = PlaygroundView(session)
+    from bplib.playground.views import UNIT_RES, _grid
+    outs = session.unit_outputs(_grid(UNIT_RES))
+    shown = np.asarray(view.unit_images[1][0].get_array())
+    np.testing.assert_allclose(shown.ravel(), outs[0][:, 0])
+    assert abs(shown.mean() - 0.5) < 0.1, "small weights: sigmoid units near 0.5, grey"
 
 
 # ---------------------------------------------------------- live control

@@ -203,4 +203,5 @@ def _text(value):
 
 
 def _note(text):
-    return f'<p style="color:#b00020;max-width:60em">{html.escape(text)}</p>'
+    return (f'<p style="color:#b00020;max-width:60em;line-height:1.4">'
+            f'{html.escape(text)}</p>')

@@ -111,13 +111,16 @@ def divergence_message(epoch, step, settings):
     text = (f"Training stopped: the loss became NaN or infinite at {where} of epoch "
             f"{epoch}. Likely cause: the learning rate (lr = {s.lr:g}) is too "
             f"large for this network: each step overshoots and the weights grow until "
-            f"the numbers overflow. Try lr = {s.lr / 10:g}, then press reset.")
+            f"the numbers overflow. Try lr = {s.lr / 10:g}.")
     if epoch == 1:
+        squared = [f for f in s.features if f in ("x1^2", "x2^2", "x1*x2")]
         text += (f" It happened in the first epoch, so the initial scale may add to it: "
                  f"large inputs (features {', '.join(s.features)}) times initial "
                  f"weights (init = '{s.init}') give large pre-activations; try the "
-                 f"'small' initialisation or fewer squared features.")
-    return text
+                 f"'small' initialisation"
+                 + (f" or fewer squared features ({', '.join(squared)})." if squared
+                    else "."))
+    return text + f" The views show the network as it was before epoch {epoch}."
 
 
 class Session:
@@ -136,10 +139,12 @@ class Session:
     history : dict
         Lists, one entry per epoch: "train_loss", "test_loss" (the loss on each set
         after the epoch, in evaluation mode, penalty excluded) and "grad_norm" (per
-        Dense layer, the mean over the epoch's steps of the norm of ∂L/∂W); index 0
-        is before training.
+        Dense layer, the mean over the epoch's steps of the norm of the gradient the
+        optimizer followed: ∂L/∂W of the batch loss, plus the penalty's gradient
+        when one is on); index 0 is before training.
     error : str or None
-        Set when training diverged (see :func:`divergence_message`).
+        Set when training diverged (see :func:`divergence_message`); the network
+        then holds its weights of the last whole epoch (those the curves end with).
     """
 
     def __init__(self, settings=None):
@@ -168,12 +173,14 @@ class Session:
         """Train one epoch (mini-batches of ``batch_size``); False if training stopped.
 
         Each step is eq. (ch02-update): the loss, its gradient by backpropagation
-        (``net.backward``), and the optimizer's update of every weight and bias.
+        (``net.backward``), and the optimizer's update of every weight and bias. A
+        loss or gradient that is NaN or infinite stops the session (``error``) and
+        puts back the weights the epoch started from.
         """
         if self.error is not None:
             return False
         s, params = self.settings, self.net.trainable_params
-        norms = []
+        start, norms = self.net.get_params(), []   # kept, to go back to if it diverges
         for layer in self.net.layers:
             layer.training = True
         batches = minibatches(self.F_train, self.y_train.reshape(-1, 1), s.batch_size,
@@ -191,9 +198,14 @@ class Session:
                                   for layer in self.dense_layers])
             except NonFiniteError:
                 self.error = divergence_message(self.epoch + 1, step, s)
+                self.net.set_params(start)     # huge weights would overflow the views
                 return False
         self.epoch += 1
-        return self._record(grad_norm=list(np.mean(norms, axis=0)))
+        if self._record(grad_norm=list(np.mean(norms, axis=0))):
+            return True
+        self.epoch -= 1
+        self.net.set_params(start)
+        return False
 
     def run(self, epochs):
         """Train up to ``epochs`` epochs; stop early if training diverges."""

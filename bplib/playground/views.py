@@ -1,13 +1,15 @@
 """The playground's views, all in one matplotlib figure (one image to send per update).
 
 * the network: every unit drawn as a small heat map of its output over the plane
-  (inputs: the feature itself; hidden units: their activation; the output: the
-  probability of class 1), joined by lines whose colour is the weight's sign (blue
+  (inputs: the feature itself and hidden units: their activation, each scaled to its
+  largest absolute value, 0 in the middle of the colour scale; sigmoid units and the
+  output: as they are, 0.5 in the middle, the colour scale ending at 0 and 1), joined by lines whose colour is the weight's sign (blue
   positive, orange negative) and whose width grows with its size;
 * the decision boundary: the output over the plane with the training points (white
   edges) and the test points (black edges);
-* the training and test loss per epoch; the norm of ∂L/∂W per layer (how much
-  gradient reaches each layer); accuracy and the confusion matrices.
+* the training and test loss per epoch (without the penalty, which the title then
+  says); the norm of the gradient per layer that the optimizer followed, ∂L/∂W (plus
+  the penalty's gradient when one is on); accuracy and the confusion matrices.
 
 The figure is made once; ``update(session)`` changes only the data of its artists.
 The live figure is drawn as animations are ("blitting"): what never changes (axes,
@@ -90,9 +92,10 @@ class PlaygroundView:
         self._boundary_grid, self._unit_grid = _grid(BOUNDARY_RES), _grid(UNIT_RES)
         self._setup_network(session)
         self._setup_boundary(session)
-        self._setup_loss(s.loss)
+        penalty = s.penalty if session.penalty is not None else None     # "L1", "L2"
+        self._setup_loss(s.loss, penalty)
         if not compact:
-            self._setup_grad()
+            self._setup_grad(penalty)
             self._setup_conf()
         self.canvas = FigureCanvasAgg(self.fig)
         self._limits, self._background = None, None
@@ -153,7 +156,7 @@ class PlaygroundView:
         ax.set_yticks([])
         _title(ax, "output (test points: black edge)")
 
-    def _setup_loss(self, loss):
+    def _setup_loss(self, loss, penalty=None):
         ax = self.ax_loss
         (self.train_line,) = ax.plot([], [], color="k", lw=1.2, label="train")
         (self.test_line,) = ax.plot([], [], color="tab:red", lw=1.2, label="test")
@@ -162,9 +165,10 @@ class PlaygroundView:
         ax.set_xlabel("epoch", fontsize=8)
         ax.xaxis.set_label_coords(0.5, -0.13)    # fixed: not re-placed at every draw
         ax.tick_params(labelsize=7)
-        _title(ax, f"{loss}: train black, test red")
+        _title(ax, f"{loss}: train black, test red"
+               + (f"\n(without the {penalty} penalty term)" if penalty else ""))
 
-    def _setup_grad(self):
+    def _setup_grad(self, penalty=None):
         ax = self.ax_grad
         n = len(self.widths) - 1
         self.grad_lines = [ax.plot([], [], lw=1.2, label=f"W({k + 1})")[0]
@@ -172,21 +176,23 @@ class PlaygroundView:
         ax.set_yscale("log")
         ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))  # plain text, no mathtext
         ax.yaxis.set_minor_locator(NullLocator())
-        ax.legend(fontsize=7, loc="upper right", frameon=False, ncol=2)
+        ax.legend(fontsize=7, loc="upper right", ncol=2, framealpha=0.8,
+                  edgecolor="none")
         ax.set_xlabel("epoch", fontsize=8)
         ax.xaxis.set_label_coords(0.5, -0.13)    # fixed: not re-placed at every draw
         ax.tick_params(labelsize=7)
-        _title(ax, "gradient norm per layer, ‖∂L/∂W‖")
+        _title(ax, "gradient norm per layer, ‖∂L/∂W‖"
+               + (f"\n(with the {penalty} penalty's gradient)" if penalty else ""))
 
     def _setup_conf(self):
         ax = self.ax_conf
         ax.set_axis_off()
         ax.set_xlim(0, 6)
         ax.set_ylim(0, 4)
-        _title(ax, "accuracy and confusion (rows: true class)")
+        _title(ax, "accuracy and confusion matrices")
         self.conf_texts = {}
         for j, part in enumerate(("train", "test")):
-            x0 = 0.5 + 3 * j
+            x0 = 0.8 + 3 * j
             self.conf_texts[part, "acc"] = ax.text(x0 + 1, 3.4, "", ha="center",
                                                    fontsize=8)
             ax.text(x0 + 0.5, 2.75, "pred 0", ha="center", fontsize=7)
@@ -196,8 +202,8 @@ class PlaygroundView:
                     ax.add_patch(_cell(x0 + c, 1.5 - r, ORANGE if c == 0 else BLUE))
                     self.conf_texts[part, r, c] = ax.text(
                         x0 + c + 0.5, 2.0 - r, "", ha="center", va="center", fontsize=9)
-            ax.text(x0 - 0.1, 2.0, "0", ha="right", va="center", fontsize=7)
-            ax.text(x0 - 0.1, 1.0, "1", ha="right", va="center", fontsize=7)
+            ax.text(x0 - 0.1, 2.0, "true 0", ha="right", va="center", fontsize=7)
+            ax.text(x0 - 0.1, 1.0, "true 1", ha="right", va="center", fontsize=7)
 
     # ------------------------------------------------------------------ update
     def update(self, session):
@@ -205,12 +211,13 @@ class PlaygroundView:
         s, h = session.settings, session.history
         outs = session.unit_outputs(self._unit_grid)
         maps = [features(self._unit_grid, s.features)] + outs
-        for images, A in zip(self.unit_images, maps):
+        in_01 = [False] + [s.activation == "sigmoid"] * s.hidden_layers + [True]
+        for images, A, already in zip(self.unit_images, maps, in_01):
             for k, im in enumerate(images):
                 a = A[:, k].reshape(UNIT_RES, UNIT_RES)
-                if A is not outs[-1]:       # scaled to this unit's largest value
+                if not already:     # scaled to this unit's largest value: 0 in the middle
                     a = 0.5 + 0.5 * a / max(float(np.abs(a).max()), 1e-12)
-                im.set_data(a)              # the output is a probability already
+                im.set_data(a)      # sigmoid units and the output: in [0, 1] already
         weights = [layer.params["W"] for layer in session.dense_layers]
         w = np.concatenate([W.ravel() for W in weights])
         big = max(float(np.abs(w).max()), 1e-12)
@@ -235,8 +242,9 @@ class PlaygroundView:
                 self.ax_grad.set_xlim(*limits[2])
                 self.ax_grad.set_ylim(*limits[3])
         status = "  (stopped: NaN or infinity)" if session.error else ""
-        self.title.set_text(f"epoch {session.epoch}    train loss {h['train_loss'][-1]:.3f}"
-                            f"    test loss {h['test_loss'][-1]:.3f}{status}")
+        self.title.set_text(f"epoch {session.epoch}    train loss "
+                            f"{_number(h['train_loss'][-1])}    test loss "
+                            f"{_number(h['test_loss'][-1])}{status}")
         return self
 
     def _update_grad(self, norms):
@@ -284,6 +292,11 @@ def _steps(n):
     while top < n:
         top *= 2
     return top
+
+
+def _number(x):
+    """A loss in the title: 0.031, or 1.23e+288 for a run on its way to overflowing."""
+    return f"{x:.3f}" if abs(x) < 1e4 else f"{x:.3g}"
 
 
 def _title(ax, text):
