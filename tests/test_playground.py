@@ -356,3 +356,24 @@ def test_slider_texts_name_the_choices():
     assert [s.format(v) for v in s.values] == ["circle", "XOR", "spiral"]
     with pytest.raises(ValueError, match="texts must be 3 strings"):
         Slider("data", 0, 2, 1, texts=["circle", "XOR"])
+
+
+def test_a_control_changed_while_playing_restarts_and_keeps_playing():
+    pg = Playground(SMALL)
+
+    async def drive():
+        pg.play()
+        assert pg.playing and pg.buttons["play"].button_style == "success"
+        pg.controls["activation"].value = "relu"       # arrives while playing
+        assert pg.playing and pg.session.settings.activation == "relu"
+        for _ in range(600):
+            await asyncio.sleep(0.05)
+            if pg.session.epoch > 0:
+                break
+        pg.pause()
+
+    asyncio.run(drive())
+    assert pg.session.epoch > 0, "the new session trains without a second press of play"
+    assert not pg.playing and pg.buttons["play"].button_style == ""
+    pg.controls["activation"].value = "tanh"           # while paused: stays paused
+    assert not pg.playing and pg.session.epoch == 0

@@ -46,7 +46,9 @@ class Playground:
     ``controls``: setting name -> widget; ``feature_boxes``: feature -> Checkbox;
     ``buttons``: "play", "pause", "step", "reset"; ``epoch_label`` (the epoch
     counter), ``image`` (every view in one PNG), ``message`` (why training stopped).
-    Changing any control starts a new session from epoch 0 (paused).
+    Changing any control starts a new session from epoch 0, and keeps playing if it
+    was playing (so a play pressed just before a control's change is not lost);
+    reset starts one paused. The play button is highlighted while it plays.
     """
 
     TRAIN_S = 0.03
@@ -83,7 +85,7 @@ class Playground:
         self.buttons["step"].on_click(lambda _: self.step())
         self.buttons["reset"].on_click(lambda _: self.reset())
         for c in [*self.controls.values(), *self.feature_boxes.values()]:
-            c.observe(lambda _: self.reset(), names="value")
+            c.observe(lambda _: self.restart(), names="value")
         self.playing, self._timer, self.updates = False, None, 0
         c = self.controls
         column = lambda *names: w.VBox([c[n] for n in names])  # noqa: E731
@@ -120,6 +122,13 @@ class Playground:
         self.message.value = ""
         self.show()
 
+    def restart(self):
+        """A control changed: a new session, playing again if it was playing."""
+        was_playing = self.playing
+        self.reset()
+        if was_playing:
+            self.play()
+
     def show(self):
         """Redraw the views and the epoch counter."""
         self.view.update(self.session)
@@ -146,11 +155,13 @@ class Playground:
         except RuntimeError:        # no kernel loop (a plain script): nothing to do
             return
         self.playing = True
+        self.buttons["play"].button_style = "success"
         self._timer = loop.call_later(0, self.tick, loop)
 
     def pause(self):
         """Stop training after the current turn."""
         self.playing = False
+        self.buttons["play"].button_style = ""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -164,7 +175,7 @@ class Playground:
             pass
         self.show()
         if self.session.error:
-            self.playing = False
+            self.pause()
         elif loop is not None:
             self._timer = loop.call_later(self.PAUSE_S, self.tick, loop)
 
