@@ -32,7 +32,7 @@ def test_run_path_and_divergence():
 def test_rates_and_best_settings():
     h = ch09.BOWL_CURVATURES
     assert ch09.gd_rate(0.4, h) == pytest.approx(max(abs(1 - 0.08), abs(1 - 1.6)))
-    b = ch09.best_settings(20, L=4.0)
+    b = ch09.best_settings(20, h_max=4.0)
     assert b["gd_lr"] == pytest.approx(2 / 4.2) and b["gd_rate"] == pytest.approx(19 / 21)
     r = (math.sqrt(20) - 1) / (math.sqrt(20) + 1)
     assert b["hb_rate"] == pytest.approx(r) and b["hb_momentum"] == pytest.approx(r * r)
@@ -93,3 +93,13 @@ def test_digits_network_and_training():
     assert isinstance(fig, Figure)
     fig = ch09.bias_correction_figure({"a": h["val_loss"]}, ch09.step_multipliers(5))
     assert isinstance(fig, Figure)
+
+
+def test_nesterov_rate_at_its_best_settings():
+    kappa, h = 20.0, np.linspace(0.2, 4.0, 101)
+    root = np.sqrt(3 * kappa + 1)
+    best = ch09.nesterov_rate(4 / (3 * 4.0 + 0.2), (root - 2) / (root + 2), h)
+    assert best == pytest.approx(1 - 2 / root, rel=1e-9)
+    assert best > ch09.best_settings(kappa, h_max=4.0)["hb_rate"]
+    assert ch09.nesterov_rate(0.1, 0.0, h) == pytest.approx(ch09.gd_rate(0.1, h))
+    assert ch09.nesterov_rate(0.3, 0.5, h) > best and ch09.nesterov_rate(0.35, 0.6, h) > best

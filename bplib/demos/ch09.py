@@ -209,16 +209,32 @@ def heavy_ball_rate(lr, momentum, curvatures):
     return rate
 
 
-def best_settings(kappa, L=1.0):
-    """The best settings and rates on a quadratic with curvatures in [L/κ, L].
+def nesterov_rate(lr, momentum, curvatures):
+    """Spectral radius of Nesterov's momentum on a quadratic with these curvatures.
 
-    Returns a dict: gradient descent's η = 2/(L + m) and rate (κ − 1)/(κ + 1); heavy
-    ball's η = 4/(√L + √m)², μ = ((√κ − 1)/(√κ + 1))² and rate (√κ − 1)/(√κ + 1).
+    Along a direction of curvature h, x_{t+1} = (1 − η h)((1 + μ) x_t − μ x_{t−1}), so
+    M = [[(1 − η h)(1 + μ), −(1 − η h) μ], [1, 0]]; the rate is the largest
+    |eigenvalue| over h.
     """
-    m = L / kappa
+    rate = 0.0
+    for h in curvatures:
+        a = 1.0 - lr * h
+        M = np.array([[a * (1.0 + momentum), -a * momentum], [1.0, 0.0]])
+        rate = max(rate, float(np.max(np.abs(np.linalg.eigvals(M)))))
+    return rate
+
+
+def best_settings(kappa, h_max=1.0):
+    """The best settings and rates on a quadratic with curvatures in [h_max/κ, h_max].
+
+    Returns a dict: gradient descent's η = 2/(h_max + h_min) and rate (κ − 1)/(κ + 1);
+    heavy ball's η = 4/(√h_max + √h_min)², μ = ((√κ − 1)/(√κ + 1))² and rate
+    (√κ − 1)/(√κ + 1), eqs. (ch09-gd-rate) and (ch09-hb-best).
+    """
+    h_min = h_max / kappa
     rk = math.sqrt(kappa)
-    return {"gd_lr": 2.0 / (L + m), "gd_rate": (kappa - 1) / (kappa + 1),
-            "hb_lr": 4.0 / (math.sqrt(L) + math.sqrt(m)) ** 2,
+    return {"gd_lr": 2.0 / (h_max + h_min), "gd_rate": (kappa - 1) / (kappa + 1),
+            "hb_lr": 4.0 / (math.sqrt(h_max) + math.sqrt(h_min)) ** 2,
             "hb_momentum": ((rk - 1) / (rk + 1)) ** 2, "hb_rate": (rk - 1) / (rk + 1)}
 
 
